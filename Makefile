@@ -1,0 +1,73 @@
+# Autograd from Scratch | 从零理解自动求导
+#   make lab    set everything up, then open the course in JupyterLab
+#   make test   set everything up, then run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(abspath $(VENV)/bin)
+TORCH  ?= torch==2.13.0
+PORT   ?= 8888
+# nbgrader starts console scripts (alembic, jupyter) as subprocesses: they must come from the venv.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup system-deps lab lab-instructor test test-fast bench demo release grade progress clean
+
+setup: $(VENV)/.installed system-deps
+
+# Reinstall only when pyproject.toml or the requested torch changes.
+$(VENV)/torch-spec: FORCE
+	@mkdir -p $(VENV)
+	@echo '$(TORCH)' | cmp -s - $@ || echo '$(TORCH)' > $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/torch-spec
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q '$(TORCH)'
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+# graphviz's `dot` draws the computational graphs; bubblewrap sandboxes grading on Linux.
+system-deps:
+	@missing=""; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	{ [ "$$(uname)" != Linux ] || command -v bwrap >/dev/null; } || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing$$missing with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "*** Missing system packages:$$missing"; \
+	    echo "*** Install them with:  sudo apt-get install$$missing   (macOS: brew install graphviz)"; \
+	  fi; \
+	fi
+
+FORCE:
+
+lab: setup
+	$(BIN)/python -m autograder workspace
+	cd workspace && $(BIN)/jupyter lab --port=$(PORT)
+
+lab-instructor: setup
+	cd course && $(BIN)/jupyter lab --port=$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/engine.py
+	@if [ -f bench/grading.py ]; then $(BIN)/python bench/grading.py; fi
+	@if [ -f bench/chapters.py ]; then $(BIN)/python bench/chapters.py; fi
+
+demo: setup
+	$(BIN)/python -m autograder demo
+
+release: setup
+	$(BIN)/python -m autograder release
+
+grade: setup
+	$(BIN)/python -m autograder grade
+
+progress: setup
+	$(BIN)/python -m autograder progress
+
+clean:
+	rm -rf $(VENV) workspace test-artifacts course/release course/autograded course/feedback

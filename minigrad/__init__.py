@@ -1,0 +1,1 @@
+"""minigrad: a small autograd engine with PyTorch's API, built to be read."""
