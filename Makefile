@@ -7,6 +7,8 @@ VENV   := .venv
 BIN    := $(abspath $(VENV)/bin)
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
+# Jupyter refuses to run as root unless told (containers, CI machines).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader starts console scripts (alembic, jupyter) as subprocesses: they must come from the venv.
 export PATH := $(BIN):$(PATH)
 
@@ -44,10 +46,10 @@ FORCE:
 
 lab: setup
 	$(BIN)/python -m autograder workspace
-	cd workspace && $(BIN)/jupyter lab --port=$(PORT)
+	cd workspace && JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/student $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG)
 
 lab-instructor: setup
-	cd course && $(BIN)/jupyter lab --port=$(PORT)
+	cd course && JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/instructor $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG)
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -10,3 +10,8 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Student versions tag their test cells `raises-exception`: Run All goes past a blank exercise.
+from autograder.release import student_preprocessors  # noqa: E402
+
+c.GenerateAssignment.preprocessors = student_preprocessors()

@@ -1,0 +1,133 @@
+"""The course folder in nbgrader's layout, and the small helpers every pipeline command shares.
+
+    course/
+      nbgrader_config.py
+      source/<assignment>/<notebook>.ipynb        the instructor's notebooks (solutions, hidden tests)
+      release/<assignment>/...                     student versions (python -m autograder release)
+      submitted/<student>/<assignment>/...         collected submissions (python -m autograder collect)
+      autograded/<student>/<assignment>/...        executed notebooks + autograder.json (grade)
+      feedback/<student>/<assignment>/<nb>.html    what students get back (feedback)
+      reports/                                     report.md, scores.png (report)
+      gradebook.db                                 nbgrader's gradebook: formgrader reads it
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+RESULT_FILE = "autograder.json"  # next to the autograded notebooks: per-test results, flags, notes
+
+
+class CourseError(RuntimeError):
+    """Bad input from the instructor: the message says what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def release(self) -> Path:
+        return self.root / "release"
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.root / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    def assignments(self) -> list[str]:
+        """Every folder of source/ that holds at least one notebook, sorted."""
+        if not self.source.is_dir():
+            return []
+        return sorted(d.name for d in self.source.iterdir()
+                      if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb")))
+
+    def notebooks(self, assignment: str) -> list[str]:
+        """The notebook names (without .ipynb) of an assignment, from source/."""
+        return sorted(p.stem for p in (self.source / assignment).glob("*.ipynb"))
+
+    def students(self) -> list[str]:
+        if not self.submitted.is_dir():
+            return []
+        return sorted(d.name for d in self.submitted.iterdir() if d.is_dir() and not d.name.startswith("."))
+
+    def result_path(self, student: str, assignment: str) -> Path:
+        return self.autograded / student / assignment / RESULT_FILE
+
+    def results(self) -> list[dict]:
+        """Every grading result (autograded/*/*/autograder.json), sorted by student and assignment."""
+        found = []
+        for path in sorted(self.autograded.glob(f"*/*/{RESULT_FILE}")):
+            try:
+                found.append(json.loads(path.read_text()))
+            except (OSError, ValueError):
+                continue
+        return found
+
+    def config(self):
+        """nbgrader's configuration of this course (nbgrader_config.py, root pinned to this folder)."""
+        from .release import _course_config
+
+        return _course_config(self.root)
+
+    @contextmanager
+    def gradebook(self):
+        """nbgrader's Gradebook of this course (the same database formgrader shows)."""
+        from nbgrader.api import Gradebook
+
+        config = self.config()
+        with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id or "default_course") as gb:
+            yield gb
+
+
+def open_course(path: str | os.PathLike, *, need_source: bool = True) -> Course:
+    """The course at `path`, or a CourseError that says what is missing."""
+    root = Path(path).resolve()
+    if not root.is_dir():
+        raise CourseError(f"no course folder at {root} (give one with --course DIR)")
+    course = Course(root)
+    if need_source and not course.assignments():
+        raise CourseError(f"{course.source} has no assignments (expected source/<assignment>/<notebook>.ipynb)")
+    return course
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a crash leaves either the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+@contextmanager
+def venv_on_path():
+    """nbgrader starts console scripts (alembic): make sure the ones of this Python come first."""
+    bindir = os.path.dirname(sys.executable)
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = bindir + os.pathsep + old
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = old

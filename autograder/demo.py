@@ -1,0 +1,206 @@
+"""`python -m autograder demo`: the whole pipeline on a synthetic class it generates.
+
+The class: one student who solves everything, one who solves half, one who makes the typical mistakes
+(tests/course/wrong_answers/), one who hands in the blank release, one broken file and one cheat who
+monkeypatches torch and the checks. The demo course lives in course/demo/ (ignored by git), built from
+course/source (or, while the course has no chapters, from a tiny two-exercise course).
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from .restore import grade_id, is_answer
+
+CHEAT = """import torch
+import autograder.checks as _checks
+torch.allclose = lambda *args, **kwargs: True
+for _name in dir(_checks):
+    if _name.startswith("assert"):
+        setattr(_checks, _name, lambda *args, **kwargs: None)
+"""
+
+# ---------------------------------------------------------------- the tiny course
+
+_TINY = [
+    ("markdown", "title", "# Demo | 演示\nTwo small exercises on torch.autograd.", None),
+    ("code", "setup", "import torch", None),
+    ("markdown", "ex0_1_statement", "**Exercise 0.1** `grad_of_square(x)`: d(x²)/dx at `x`, as a float.", None),
+    ("answer", "ex0_1", 'def grad_of_square(x):\n    """d(x**2)/dx at x, computed by torch.autograd."""\n'
+     "    ### BEGIN SOLUTION\n    t = torch.tensor(float(x), requires_grad=True)\n    (t ** 2).backward()\n"
+     "    return t.grad.item()\n    ### END SOLUTION", None),
+    ("test", "ex0_1_tests", 'v = grad_of_square(3.0)\nassert type(v) is float, f"return a float, not {type(v).__name__}"\n'
+     'assert abs(v - 6.0) < 1e-9, f"grad_of_square(3.0): expected 6.0, got {v}"\nprint("✓ grad_of_square")\n'
+     "### BEGIN HIDDEN TESTS\nfor x in torch.linspace(-3, 3, 7).tolist():\n    v = grad_of_square(x)\n"
+     '    assert type(v) is float and abs(v - 2 * x) < 1e-6, f"grad_of_square({x}) is wrong"\n'
+     "### END HIDDEN TESTS", 1),
+    ("markdown", "ex0_2_statement", "**Exercise 0.2** `scaled_sum_grad(w, c)`: the gradient of `(c * w).sum()`.", None),
+    ("answer", "ex0_2", 'def scaled_sum_grad(w, c):\n    """The gradient of (c * w).sum() with respect to w."""\n'
+     "    ### BEGIN SOLUTION\n    w = w.detach().clone().requires_grad_(True)\n    (c * w).sum().backward()\n"
+     "    return w.grad\n    ### END SOLUTION", None),
+    ("test", "ex0_2_tests", "g = scaled_sum_grad(torch.ones(3), 2.0)\n"
+     'assert type(g) is torch.Tensor, f"return a torch.Tensor, not {type(g).__name__}"\n'
+     'assert torch.allclose(g, torch.full((3,), 2.0)), f"expected all 2.0, got {g}"\nprint("✓ scaled_sum_grad")\n'
+     "### BEGIN HIDDEN TESTS\ntorch.manual_seed(0)\nw = torch.randn(4, 5)\ng = scaled_sum_grad(w, -1.5)\n"
+     'assert type(g) is torch.Tensor and g.shape == w.shape, "wrong type or shape"\n'
+     'assert torch.allclose(g, torch.full((4, 5), -1.5)), "wrong gradient"\n### END HIDDEN TESTS', 2),
+]
+TINY_WRONG = {
+    "ex0_1": [("returns x instead of 2x", "def grad_of_square(x):\n    return float(x)"),
+              ("returns a tensor", "def grad_of_square(x):\n    t = torch.tensor(float(x), requires_grad=True)\n"
+                                   "    (t ** 2).backward()\n    return t.grad")],
+    "ex0_2": [("returns w", "def scaled_sum_grad(w, c):\n    return w")],
+}
+
+
+def tiny_notebook() -> nbformat.NotebookNode:
+    """The tiny course's source notebook: two exercises, 1 + 2 points."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    for kind, gid, text, points in _TINY:
+        meta = {"grade": kind == "test", "solution": kind == "answer", "locked": kind != "answer",
+                "task": False, "grade_id": gid, "schema_version": 3}
+        if points:
+            meta["points"] = points
+        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+        nb.cells.append(make(text, metadata={"nbgrader": meta}))
+    return nb
+
+
+def write_tiny_course(root: Path, name: str = "00_demo") -> Path:
+    """A course folder with nbgrader_config.py and one tiny assignment (for tests and the demo)."""
+    root = Path(root)
+    (root / "source" / name).mkdir(parents=True, exist_ok=True)
+    nbformat.write(tiny_notebook(), root / "source" / name / f"{name}.ipynb")
+    _write_config(root)
+    return root
+
+
+def _write_config(root: Path) -> None:
+    repo_config = Path(__file__).resolve().parent.parent / "course" / "nbgrader_config.py"
+    if repo_config.is_file():
+        shutil.copy(repo_config, root / "nbgrader_config.py")
+    else:
+        (root / "nbgrader_config.py").write_text(
+            "import os\nc = get_config()\nc.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n")
+
+
+# ---------------------------------------------------------------- synthetic students
+
+def wrong_catalog(assignment: str) -> dict:
+    """The typical wrong answers of a chapter: {exercise: [(description, answer source), ...]}."""
+    if assignment == "00_demo":
+        return TINY_WRONG
+    m = re.match(r"(\d+)", assignment)
+    path = Path(__file__).resolve().parent.parent / "tests" / "course" / "wrong_answers" / f"ch{m.group(1) if m else ''}.py"
+    if not path.is_file():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"_wrong_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception:
+        return {}
+    return getattr(module, "WRONG", {})
+
+
+def student_notebook(source, release, answers: dict[str, str | None]) -> str:
+    """The release notebook with answer cells replaced: answers[gid] = code, or None for the solution."""
+    solutions = {grade_id(c): c.source for c in source.cells if is_answer(c)}
+    nb = nbformat.from_dict(json.loads(nbformat.writes(release)))
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if is_answer(cell) and gid in answers:
+            cell.source = solutions[gid] if answers[gid] is None else answers[gid]
+    return nbformat.writes(nb)
+
+
+def synthetic_class(course_root: Path, assignment: str, notebook: str) -> dict[str, str]:
+    """{file name as an LMS exports it: notebook text} for the six demo students."""
+    root = Path(course_root)
+    source = nbformat.read(root / "source" / assignment / f"{notebook}.ipynb", as_version=4)
+    release = nbformat.read(root / "release" / assignment / f"{notebook}.ipynb", as_version=4)
+    ids = [grade_id(c) for c in source.cells if is_answer(c)]
+    wrong = wrong_catalog(assignment)
+    first_wrong = {gid: wrong[gid][0][1] for gid in ids if wrong.get(gid)}
+    cheat = {gid: None for gid in []}
+    if ids:
+        cheat = {ids[0]: CHEAT + "\n" + _blank(release, ids[0])}
+    files = {
+        "alice": student_notebook(source, release, {gid: None for gid in ids}),
+        "bob": student_notebook(source, release, {gid: None for gid in ids[: (len(ids) + 1) // 2]}),
+        "carol": student_notebook(source, release, {gid: first_wrong.get(gid) for gid in ids if gid in first_wrong}
+                                  | {gid: None for gid in ids if gid not in first_wrong}),
+        "dave": nbformat.writes(release),
+        "erin": '{"cells": [ {"cell_type": "code", "source": "broken by a bad upload',
+        "mallory": student_notebook(source, release, cheat),
+    }
+    return {f"{s}_{notebook}_submitted.ipynb": text for s, text in files.items()}
+
+
+def _blank(release, gid) -> str:
+    return next(c.source for c in release.cells if grade_id(c) == gid)
+
+
+def write_class_zip(course_root: Path, path: Path, assignments: list[str]) -> Path:
+    """A zip of the synthetic class's submissions, named the way an LMS exports them."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for a in assignments:
+            for name, text in synthetic_class(course_root, a, a).items():
+                zf.writestr(f"export/{name}", text)
+    return path
+
+
+# ---------------------------------------------------------------- the demo
+
+def run_demo(course_dir: Path, jobs: int | None = None, out=print) -> int:
+    """Build course/demo from the course's chapters and run release, collect, grade, feedback, export, report."""
+    from . import collect, export, feedback, grade, report, release
+    from .course import open_course
+
+    course_dir = Path(course_dir).resolve()
+    demo = course_dir / "demo"
+    if demo.exists():
+        shutil.rmtree(demo)
+    demo.mkdir(parents=True)
+    chapters = release.chapters(course_dir)
+    if chapters:
+        shutil.copytree(course_dir / "source", demo / "source")
+        _write_config(demo)
+    else:
+        out("course/source has no chapters yet: the demo uses a tiny two-exercise course")
+        write_tiny_course(demo)
+    course = open_course(demo)
+    out(f"1. release: {len(release.generate_release(demo))} notebooks in {course.release}")
+    archive = write_class_zip(demo, demo / "class_export.zip", course.assignments())
+    out(f"2. collect {archive.name}")
+    out(collect.summary(collect.collect(course, archive)))
+    out("3. grade")
+    results = grade.grade(course, jobs=jobs)
+    out(grade_summary(results))
+    written = feedback.generate(course)
+    out(f"4. feedback: {len(written)} HTML files in {course.feedback}")
+    csv_path = export.export(course, demo / "grades.csv")
+    out(f"5. export: {csv_path}")
+    out("6. report")
+    out(report.report(course))
+    return 0
+
+
+def grade_summary(results: list[dict]) -> str:
+    from .sandbox import sandbox_status
+    from .ui import table
+
+    rows = [[r["student"], r["assignment"], f"{r['score']:g}/{r['max_score']:g}",
+             "FLAGGED" if r["flagged"] else "", "; ".join(r["flag_reasons"])[:70]
+             or "; ".join(e["what"] + " in " + e["cell"] for e in r["events"])[:70]] for r in results]
+    text = table(rows, ["student", "assignment", "score", "flag", "why / what happened"]) if rows else "nothing new to grade"
+    status = sandbox_status()
+    return text + ("\n*** WARNING: " + status if status else "\nsandbox: bubblewrap (no network, course hidden)")

@@ -1,0 +1,109 @@
+"""Execute a notebook cell by cell in a sandboxed kernel, within time, memory and output limits.
+
+Unlike `nbclient.execute`, this never gives up on the whole notebook: a cell that errors, times out,
+floods its output or kills the kernel is recorded (what happened, in which cell), the kernel is stopped,
+and the cells after it are marked as not run, so that the grader keeps the points earned before.
+"""
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from .sandbox import kernel_manager
+
+MAX_OUTPUT_BYTES = 2_000_000  # per notebook; a flood beyond this stops the kernel
+
+
+@dataclass
+class Execution:
+    """What happened: `status[i]` for every code cell i ("ok", "error", "not run", or the event)."""
+
+    status: dict[int, str] = field(default_factory=dict)
+    event: str | None = None  # "timeout", "kernel died", "output limit", "notebook timeout", "kernel did not start"
+    event_cell: int | None = None
+    detail: str = ""
+    seconds: float = 0.0
+
+
+class _LimitedClient(NotebookClient):
+    """nbclient, plus: the execute_reply status of every cell, and a cap on the total output size."""
+
+    def __init__(self, *args, max_output_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_output_bytes = max_output_bytes
+        self.output_bytes = 0
+        self.flooded = False
+        self.replies: dict[int, str] = {}
+        self.on_cell_executed = self._record_reply
+
+    def _record_reply(self, cell, cell_index, execute_reply):
+        self.replies[cell_index] = execute_reply["content"].get("status", "error")
+
+    def output(self, outs, msg, display_id, cell_index):
+        self.output_bytes += len(str(msg.get("content", "")))
+        if self.output_bytes > self.max_output_bytes:
+            if not self.flooded:  # stop the kernel: the cell then ends as a dead kernel
+                self.flooded = True
+                asyncio.ensure_future(self.km.shutdown_kernel(now=True))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def run_notebook(nb, scratch: Path, *, cell_timeout: float, notebook_timeout: float,
+                 memory_mb: int | None, max_output_bytes: int = MAX_OUTPUT_BYTES) -> Execution:
+    """Run every code cell of `nb` (in place) with `scratch/work` as the working folder."""
+    result = Execution()
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    result.status = {i: "not run" for i in code_cells}
+    start = time.monotonic()
+    km = kernel_manager(scratch, memory_mb)
+    client = _LimitedClient(nb, km=km, allow_errors=True, timeout=cell_timeout, startup_timeout=120,
+                            shutdown_kernel="immediate", max_output_bytes=max_output_bytes,
+                            resources={"metadata": {"path": str(scratch / "work")}})
+    try:
+        with client.setup_kernel(cwd=str(scratch / "work"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            for i in code_cells:
+                left = notebook_timeout - (time.monotonic() - start)
+                if left <= 0:
+                    result.event, result.event_cell = "notebook timeout", i
+                    break
+                client.timeout = int(max(1, min(cell_timeout, left)))
+                try:
+                    client.execute_cell(nb.cells[i], i)
+                except CellTimeoutError:
+                    result.event = "timeout" if client.timeout >= cell_timeout else "notebook timeout"
+                    result.event_cell, result.status[i] = i, result.event
+                    break
+                except DeadKernelError:
+                    result.event = "output limit" if client.flooded else "kernel died"
+                    result.event_cell, result.status[i] = i, result.event
+                    break
+                if client.flooded:
+                    result.event, result.event_cell, result.status[i] = "output limit", i, "output limit"
+                    break
+                result.status[i] = "ok" if client.replies.get(i) == "ok" else "error"
+    except Exception as err:  # the kernel did not start, or died while starting
+        if result.event is None:
+            result.event, result.detail = "kernel did not start", f"{type(err).__name__}: {err}"
+    finally:
+        if result.event:
+            result.detail = result.detail or _describe(result, cell_timeout, memory_mb, max_output_bytes)
+        result.seconds = time.monotonic() - start
+    return result
+
+
+def _describe(result: Execution, cell_timeout, memory_mb, max_output_bytes) -> str:
+    """One sentence for the student's feedback."""
+    return {
+        "timeout": f"the cell ran longer than the {cell_timeout:g} s limit and was stopped",
+        "notebook timeout": "the notebook ran longer than its time limit and was stopped",
+        "kernel died": "the Python kernel died (crash, os._exit, or more than the "
+                       f"{memory_mb} MB memory limit)",
+        "output limit": f"the notebook printed more than {max_output_bytes // 1000} kB and was stopped",
+    }.get(result.event, result.event)

@@ -1,0 +1,132 @@
+"""Student versions of the chapters: nbgrader's generate_assignment, run in this process.
+
+`generate_release(course_dir)` turns every `course/source/<chapter>/<chapter>.ipynb` into
+`course/release/<chapter>/<chapter>.ipynb`: solutions replaced by `raise NotImplementedError()`,
+hidden tests removed, outputs cleared, and the chapter recorded in nbgrader's gradebook (the grading
+pipeline needs that record). It runs nbgrader's GenerateAssignment converter in this process, as
+nbgrader's own NbGraderAPI.generate_assignment does (without the API's exchange set-up), instead of
+its command line, which costs about 3 s to start each time.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from nbgrader.converters import GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import capture_log
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+
+class TagCellsThatMayFail(NbGraderPreprocessor):
+    """Tag answer and test cells `raises-exception`, so that Run All goes past a blank exercise.
+
+    In a student version each exercise fails (NotImplementedError) until it is answered: in its
+    test cell, and in its answer cell too when the whole answer (def line included) is the solution.
+    JupyterLab stops Run All at a failing cell unless the cell carries this tag; with it, the rest of
+    the chapter (its graphs, plots and the progress table) still runs. Grading ignores the tag, and
+    nbgrader's checksums do not cover tags. course/nbgrader_config.py adds this preprocessor to
+    GenerateAssignment, so the command line, the formgrader and `generate_release` all use it.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        grading = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and (grading.get("grade") or grading.get("solution")):
+            tags = cell.metadata.setdefault("tags", [])
+            if "raises-exception" not in tags:
+                tags.append("raises-exception")
+        return cell, resources
+
+
+def student_preprocessors() -> list:
+    """nbgrader's GenerateAssignment preprocessors, then TagCellsThatMayFail."""
+    return [*GenerateAssignment.class_traits()["preprocessors"].default(), TagCellsThatMayFail]
+
+
+class ReleaseError(RuntimeError):
+    """nbgrader could not generate a chapter's student version."""
+
+
+def chapters(course_dir: Path) -> list[str]:
+    """The chapters of a course: every `source/<name>/<name>.ipynb`, sorted by name."""
+    source = Path(course_dir) / "source"
+    if not source.is_dir():
+        return []
+    return sorted(d.name for d in source.iterdir() if (d / f"{d.name}.ipynb").is_file())
+
+
+def released_notebook(course_dir: Path, chapter: str) -> Path:
+    """Where nbgrader writes the student version of `chapter`."""
+    return Path(course_dir) / "release" / chapter / f"{chapter}.ipynb"
+
+
+def generate_release(course_dir: Path, assignment: str | None = None) -> list[Path]:
+    """Generate the student version of one chapter (or of all of them); return the notebooks written.
+
+    Raises ReleaseError, with nbgrader's log, when nbgrader fails or the chapter does not exist.
+    """
+    course_dir = Path(course_dir).resolve()
+    names = chapters(course_dir)
+    if assignment is not None:
+        if assignment not in names:
+            raise ReleaseError(
+                f"no chapter {assignment!r} in {course_dir / 'source'} (chapters: {', '.join(names) or 'none'})"
+            )
+        names = [assignment]
+
+    config = _course_config(course_dir)
+    written = []
+    with _venv_on_path(), _quiet_nbgrader():
+        for name in names:
+            coursedir = CourseDirectory(config=config, assignment_id=name)
+            app = GenerateAssignment(coursedir=coursedir, config=config, force=True, create_assignment=True)
+            result = capture_log(app)  # runs app.start(); {"success": bool, "log": str, "error": str}
+            notebook = released_notebook(course_dir, name)
+            if not result["success"] or not notebook.is_file():
+                detail = result.get("error") or result.get("log") or "no log"
+                raise ReleaseError(f"nbgrader could not release {name}:\n{detail}")
+            written.append(notebook)
+    return written
+
+
+def _course_config(course_dir: Path) -> Config:
+    """The course's nbgrader_config.py (if any), with the course root pinned to `course_dir`."""
+    config = Config()
+    config_file = course_dir / "nbgrader_config.py"
+    if config_file.is_file():
+        config.merge(PyFileConfigLoader(config_file.name, path=str(course_dir)).load_config())
+    config.CourseDirectory.root = str(course_dir)
+    if "db_url" not in config.CourseDirectory:
+        config.CourseDirectory.db_url = "sqlite:///" + str(course_dir / "gradebook.db")
+    if "preprocessors" not in config.GenerateAssignment:  # a course config without our tagging step
+        config.GenerateAssignment.preprocessors = student_preprocessors()
+    return config
+
+
+@contextlib.contextmanager
+def _venv_on_path():
+    """nbgrader starts console scripts (alembic) as subprocesses: they must be this Python's."""
+    bin_dir = str(Path(sys.executable).parent)
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = bin_dir + os.pathsep + old
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = old
+
+
+@contextlib.contextmanager
+def _quiet_nbgrader():
+    """nbgrader logs every file it copies; its log comes back in the API's result instead."""
+    logger = logging.getLogger("traitlets")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

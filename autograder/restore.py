@@ -1,0 +1,103 @@
+"""Rebuild a submission around the instructor's copy before it runs.
+
+What runs is: the instructor's notebook, cell for cell in its order, where every answer cell holds the
+student's answer, plus the cells the student added (kept after the instructor cell they followed).
+So a deleted, duplicated, moved or edited test cell (or any other locked cell) is simply the
+instructor's version again, with its hidden tests and its points from source/; the student's copy of a
+locked cell is never run. Notes say what was restored; none of this is a tamper flag, because students
+delete and duplicate cells by accident.
+"""
+from __future__ import annotations
+
+import copy
+import uuid
+
+import nbformat
+
+
+def grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def is_answer(cell) -> bool:
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
+
+
+def is_test(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution") and cell.get("cell_type") == "code"
+
+
+def visible_lines(cell) -> list[str]:
+    """The non-blank lines of a cell outside `### BEGIN/END HIDDEN TESTS` (what a student sees)."""
+    lines, hidden = [], False
+    for line in cell.get("source", "").splitlines():
+        if "### BEGIN HIDDEN TESTS" in line:
+            hidden = True
+        elif "### END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden and line.strip():
+            lines.append(line.rstrip())
+    return lines
+
+
+def _fresh(cell):
+    """A copy of a cell with no outputs and a new id."""
+    cell = copy.deepcopy(cell)
+    if cell.get("cell_type") == "code":
+        cell["outputs"], cell["execution_count"] = [], None
+    cell["id"] = uuid.uuid4().hex[:12]
+    return cell
+
+
+def _student_cell(cell):
+    """A cell the student added: kept, but without any nbgrader metadata it may carry."""
+    cell = _fresh(cell)
+    cell.get("metadata", {}).pop("nbgrader", None)
+    return cell
+
+
+def restore(submission, source) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The notebook to run (a new object) and notes on what was restored."""
+    known = {grade_id(c): c for c in source.cells if grade_id(c)}
+    answers: dict[str, object] = {}
+    extras: dict[str | None, list] = {None: []}  # student cells, by the known cell they follow
+    seen: dict[str, int] = {}
+    notes: list[str] = []
+    anchor = None
+    for cell in submission.cells:
+        gid = grade_id(cell)
+        if gid in known and cell.get("cell_type") == known[gid].get("cell_type"):
+            seen[gid] = seen.get(gid, 0) + 1
+            if is_answer(known[gid]):
+                if gid in answers:  # a copy of an answer cell: the student's code, run where it was
+                    extras.setdefault(anchor, []).append(_student_cell(cell))
+                    continue
+                answers[gid] = cell
+            elif seen[gid] == 2:
+                notes.append(f"cell {gid} was duplicated: the copy was removed")
+            elif seen[gid] == 1 and is_test(known[gid]) and visible_lines(cell) != visible_lines(known[gid]):
+                notes.append(f"test cell {gid} was edited: the instructor's version was restored")
+            anchor = gid
+        else:
+            extras.setdefault(anchor, []).append(_student_cell(cell))
+
+    out = nbformat.v4.new_notebook(metadata=copy.deepcopy(source.metadata))
+    out.cells.extend(extras[None])
+    for cell in source.cells:
+        gid = grade_id(cell)
+        if gid is None:  # an instructor cell without nbgrader metadata: nbgrader does not protect it
+            continue
+        if is_answer(cell):
+            if gid in answers:
+                mine = _fresh(cell)
+                mine["source"] = answers[gid].get("source", "")
+                out.cells.append(mine)
+            else:
+                notes.append(f"answer cell {gid} is missing from the submission")
+        else:
+            if gid not in seen and is_test(cell):
+                notes.append(f"test cell {gid} was deleted: the instructor's version was restored")
+            out.cells.append(_fresh(cell))
+        out.cells.extend(extras.get(gid, []))
+    return out, notes

@@ -1,0 +1,41 @@
+"""What the commands print: a progress bar for long work and a one-screen summary table."""
+from __future__ import annotations
+
+import sys
+import time
+
+
+class Progress:
+    """`[#######.....] 12/40  label  0:31` on one line of stderr (a line per 10% when not a terminal)."""
+
+    def __init__(self, total: int, title: str, stream=None):
+        self.total, self.title, self.done = total, title, 0
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.start = time.monotonic()
+        self._last_decile = -1
+
+    def step(self, label: str = "") -> None:
+        self.done += 1
+        elapsed = int(time.monotonic() - self.start)
+        width = 30
+        filled = width * self.done // max(1, self.total)
+        line = (f"{self.title} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                f"{elapsed // 60}:{elapsed % 60:02d}  {label[:40]}")
+        if self.tty:
+            self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
+            self.stream.flush()
+        else:
+            decile = 10 * self.done // max(1, self.total)
+            if decile != self._last_decile:
+                self._last_decile = decile
+                print(line, file=self.stream, flush=True)
+
+
+def table(rows: list[list], header: list[str]) -> str:
+    """A plain text table, columns padded to their widest cell."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

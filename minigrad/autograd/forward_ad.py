@@ -1,0 +1,96 @@
+"""Forward-mode AD (torch.autograd.forward_ad): tensors carry a tangent next to their value.
+
+Inside ``with dual_level():``, ``make_dual(x, t)`` gives a tensor whose tangent is ``t``. Every
+operation then also computes its output's tangent with the op's ``jvp`` rule (``J @ t``), in the
+same pass as the values: one forward pass gives one Jacobian-vector product.
+"""
+import weakref
+from collections import namedtuple
+
+_state = {"level": -1, "in_jvp": False}
+_duals = []  # weak references to tensors that got a tangent at the current level
+
+UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
+
+
+class dual_level:
+    """Context manager: tangents exist only inside it (nesting is not supported, as in torch)."""
+
+    def __enter__(self):
+        if _state["level"] >= 0:
+            raise RuntimeError("Nested forward mode AD is not supported at the moment")
+        _state["level"] = 0
+        return 0
+
+    def __exit__(self, *exc):
+        for ref in _duals:
+            t = ref()
+            if t is not None:
+                t._fw_grad = None
+        _duals.clear()
+        _state["level"] = -1
+        return False
+
+
+def enter_dual_level():
+    return dual_level().__enter__()
+
+
+def exit_dual_level(*, level=None):
+    dual_level().__exit__(None, None, None)
+
+
+def _set_tangent(t, tangent):
+    t._fw_grad = tangent
+    _duals.append(weakref.ref(t))
+
+
+def make_dual(tensor, tangent, *, level=None):
+    """A view of ``tensor`` whose tangent is ``tangent`` (same shape)."""
+    if _state["level"] < 0:
+        raise RuntimeError("make_dual can only be used inside a dual_level context "
+                           "(with forward_ad.dual_level():)")
+    if tuple(tangent.shape) != tuple(tensor.shape):
+        raise RuntimeError(f"Trying to set a forward gradient that has a different size than that "
+                           f"of the original Tensor, this is not supported. Tensor is of size "
+                           f"{tensor.shape} while the given forward gradient is of size {tangent.shape}.")
+    if not tensor.dtype.is_floating_point:
+        raise ValueError("Expected primal to be floating point or complex, but got: "
+                         f"{tensor.dtype}")
+    dual = tensor.view_as(tensor)
+    _set_tangent(dual, tangent.to(tensor.dtype))
+    return dual
+
+
+def unpack_dual(tensor, *, level=None):
+    """``(primal, tangent)``: the value as a plain view, and the tangent (None if it has none)."""
+    tangent = tensor._fw_grad if _state["level"] >= 0 else None
+    prev = _state["in_jvp"]
+    _state["in_jvp"] = True  # the view below must not copy the tangent
+    try:
+        primal = tensor.view_as(tensor)
+    finally:
+        _state["in_jvp"] = prev
+    return UnpackedDualTensor(primal, tangent)
+
+
+def propagate(fn, ctx, args, outs):
+    """Called by Function.apply at each op: compute the outputs' tangents with ``fn.jvp``."""
+    if _state["in_jvp"]:
+        return
+    from ..tensor import Tensor, _zeros_like
+    if not any(isinstance(a, Tensor) and a._fw_grad is not None for a in args):
+        return
+    tangents = tuple(
+        (a._fw_grad if a._fw_grad is not None else _zeros_like(a)) if isinstance(a, Tensor) else None
+        for a in args)
+    _state["in_jvp"] = True
+    try:
+        out_t = fn.jvp(ctx, *tangents)
+    finally:
+        _state["in_jvp"] = False
+    if not isinstance(out_t, tuple):
+        out_t = (out_t,)
+    for o, t in zip(outs, out_t):
+        if isinstance(o, Tensor) and t is not None and o._data.dtype.kind == "f":
+            _set_tangent(o, t)

@@ -1,0 +1,178 @@
+"""``minigrad.nn.functional``: activations and losses as plain functions (torch's signatures).
+
+Each loss computes its per-element values from minigrad operations, so autograd differentiates
+it like any other expression; ``reduction`` then says how to combine them.
+"""
+import warnings
+
+import minigrad
+
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "cross_entropy"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Activations
+# ---------------------------------------------------------------------------------------------
+
+def relu(input, inplace=False):
+    """max(input, 0) elementwise; ``inplace=True`` overwrites ``input`` (``relu_``)."""
+    return input.relu_() if inplace else minigrad.relu(input)
+
+
+def sigmoid(input):
+    return minigrad.sigmoid(input)
+
+
+def tanh(input):
+    return minigrad.tanh(input)
+
+
+def _softmax_dim(ndim, name):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim`` (each slice sums to 1)."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    return minigrad.softmax(input, dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably (x - logsumexp(x))."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "log_softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    return minigrad.log_softmax(input, dim)
+
+
+# ---------------------------------------------------------------------------------------------
+# Losses
+# ---------------------------------------------------------------------------------------------
+
+def _legacy_reduction(size_average, reduce):
+    """torch's old ``size_average``/``reduce`` flags, translated to a ``reduction`` string."""
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='{}' "
+                  "instead.".format(_legacy_name(size_average, reduce)), stacklevel=3)
+    return _legacy_name(size_average, reduce)
+
+
+def _legacy_name(size_average, reduce):
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _check_reduction(reduction):
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean (or sum, or none) of ``(input - target) ** 2``, optionally weighted."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    _check_reduction(reduction)
+    if target.size() != input.size():
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input "
+                      f"size ({input.size()}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=2)
+    loss = (input - target) ** 2
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits ``input`` and ``target``.
+
+    ``input`` is ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``, classes along dim 1 (dim 0 for 1-D).
+    ``target`` holds class indices (int64, the input's shape without C) or class probabilities
+    (float, the input's shape). Per element: ``-w[y] * log_softmax(input)[y]``; ``mean`` divides
+    by the total weight of the counted targets (targets equal to ``ignore_index`` count nothing).
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    cdim = 1 if input.ndim >= 2 else 0
+    n_classes = input.shape[cdim]
+    logp = log_softmax(input, cdim)
+    # class weights, shaped to broadcast along the class dimension
+    w = None
+    if weight is not None:
+        w = weight.reshape((n_classes,) + (1,) * (input.ndim - cdim - 1))
+
+    if target.dtype.is_floating_point and target.shape == input.shape:
+        return _cross_entropy_probabilities(logp, target, w, cdim, n_classes, reduction,
+                                            label_smoothing)
+    if target.dtype not in (minigrad.int64, minigrad.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_dtype_word(target.dtype)}")
+    expected = tuple(input.shape[:cdim]) + tuple(input.shape[cdim + 1:])
+    if tuple(target.shape) != expected:
+        if input.ndim >= 2 and (target.ndim == 0 or target.shape[0] != input.shape[0]):
+            got = target.shape[0] if target.ndim else 1
+            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                             f"batch_size ({got}).")
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    _check_class_range(target, n_classes, ignore_index)
+
+    # one_hot[..., c, ...] is 1 where the target is c (0 everywhere for ignored targets)
+    classes = minigrad.arange(n_classes).reshape((n_classes,) + (1,) * (input.ndim - cdim - 1))
+    one_hot = (target.unsqueeze(cdim) == classes).to(input.dtype)
+    counted = (target != ignore_index).to(input.dtype)
+    picked_w = counted if w is None else (one_hot * w).sum(cdim)  # weight of each target
+    nll = -(logp * one_hot).sum(cdim) * (1.0 if w is None else picked_w)
+    loss = _reduce_weighted(nll, picked_w, reduction)
+    if label_smoothing > 0:
+        smooth = -(logp if w is None else logp * w).sum(cdim) * counted
+        loss = (1 - label_smoothing) * loss + label_smoothing / n_classes * _reduce_weighted(
+            smooth, picked_w, reduction)
+    return loss
+
+
+def _reduce_weighted(loss, weights, reduction):
+    """``mean`` divides by the total weight (the number of counted targets when unweighted)."""
+    if reduction == "mean":
+        return loss.sum() / weights.sum()
+    return _reduce(loss, reduction)
+
+
+def _cross_entropy_probabilities(logp, target, w, cdim, n_classes, reduction, label_smoothing):
+    """Soft targets: ``-(w * target * logp).sum(class dim)``; ``mean`` divides by the count."""
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    per_class = logp * target if w is None else logp * target * w
+    return _reduce(-per_class.sum(cdim), reduction)
+
+
+def _check_class_range(target, n_classes, ignore_index):
+    values = target.detach().numpy()
+    bad = values[(values != ignore_index) & ((values < 0) | (values >= n_classes))]
+    if bad.size:
+        raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
+
+
+def _dtype_word(dtype):
+    """torch's scalar type name in messages: Float, Double, Int, ..."""
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
+            "int16": "Short", "int8": "Char", "bool": "Bool"}.get(
+        str(dtype).split(".")[-1], str(dtype))

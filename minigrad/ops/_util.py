@@ -1,0 +1,115 @@
+"""Helpers every op uses: torch's type promotion, and summing a broadcast gradient back."""
+import numpy as np
+
+from ..tensor import Tensor, _wrap
+
+_FLOAT = np.dtype(np.float32)  # torch's default floating dtype
+_INT = np.dtype(np.int64)
+_PY_CATEGORY = {bool: 0, int: 1, float: 2}
+_KIND_CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2}
+
+
+def scalar(x):
+    """A Python number for a Python or numpy scalar (numpy scalars behave like Python ones)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def result_dtype(a, b):
+    """torch's result dtype for a binary op on ``a`` (a Tensor) and ``b`` (a Tensor or a number).
+
+    Categories bool < integer < floating. Dimensioned tensors outrank 0-d tensors, which outrank
+    Python numbers: a lower-ranked operand only matters when its category is higher.
+    """
+    ad = a._data.dtype
+    if isinstance(b, Tensor):
+        bd = b._data.dtype
+        if ad == bd:
+            return ad
+        ca, cb = _KIND_CATEGORY[ad.kind], _KIND_CATEGORY[bd.kind]
+        ra, rb = a._data.ndim > 0, b._data.ndim > 0
+        if ra == rb:
+            if ca != cb:  # int32 + float32 -> float32 (numpy would say float64)
+                return ad if ca > cb else bd
+            return np.promote_types(ad, bd)
+        if ra:  # a outranks b
+            return ad if ca >= cb else bd
+        return bd if cb >= ca else ad
+    cb = _PY_CATEGORY.get(type(b))
+    if cb is None:
+        raise TypeError(f"unsupported operand type: {type(b).__name__}")
+    ca = _KIND_CATEGORY[ad.kind]
+    if cb <= ca:
+        return ad
+    return _FLOAT if cb == 2 else _INT
+
+
+def operands(a, b):
+    """numpy operands for ``a`` (Tensor) and ``b`` (Tensor or number), cast to the result dtype."""
+    x = a._data
+    tb = type(b)
+    if tb is float or tb is int:  # fast paths for the common cases
+        if x.dtype.kind == "f":
+            return x, b  # numpy keeps the array's float dtype for a Python number, as torch does
+    elif isinstance(b, Tensor) and b._data.dtype == x.dtype:
+        return x, b._data
+    dt = result_dtype(a, b)
+    x = a._data if a._data.dtype == dt else a._data.astype(dt)
+    if isinstance(b, Tensor):
+        y = b._data if b._data.dtype == dt else b._data.astype(dt)
+    else:
+        y = dt.type(b)
+    return x, y
+
+
+def as_float(arr):
+    """Ops like exp() on integer tensors compute in the default float dtype, as torch does."""
+    return arr if arr.dtype.kind == "f" else arr.astype(_FLOAT)
+
+
+def sum_to(grad, shape):
+    """Sum ``grad`` over the dimensions that broadcasting expanded, so it gets ``shape``.
+
+    ``x + y`` with x of shape (3,) and y of shape (2, 3) hands each input a (2, 3) gradient; x's
+    share is its sum over dimension 0. Written with minigrad ops, so it is differentiable too.
+    """
+    gshape = grad._data.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    return grad.reshape(shape) if grad._data.shape != shape else grad
+
+
+def new_like(arr, data):
+    return _wrap(np.asarray(data, dtype=arr.dtype))
+
+
+def dims_of(dim, ndim):
+    """Normalise a ``dim`` argument (int, tuple or None) to a sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        dim = (dim,)
+    out = []
+    for d in dim:
+        d = int(d)
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
+        out.append(d % ndim if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+def broadcast_error(a_shape, b_shape):
+    """torch's message when two shapes do not broadcast."""
+    for i in range(1, max(len(a_shape), len(b_shape)) + 1):
+        x = a_shape[-i] if i <= len(a_shape) else 1
+        y = b_shape[-i] if i <= len(b_shape) else 1
+        if x != y and x != 1 and y != 1:
+            dim = max(len(a_shape), len(b_shape)) - i
+            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                                f"at non-singleton dimension {dim}")
+    return None  # the shapes broadcast: the error was about something else

@@ -1,0 +1,210 @@
+"""Products: dot, mm, mv, batched matmul (and the ``@`` operator that picks among them), outer."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import sum_to
+
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                "float16": "Half", "bool": "Bool"}
+
+
+def _same_dtype(a, b, what):
+    if a._data.dtype != b._data.dtype:
+        n1, n2 = _TORCH_NAMES.get(a.dtype.name, a.dtype.name), _TORCH_NAMES.get(b.dtype.name, b.dtype.name)
+        if what == "dot":
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {n1} and {n2}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{a.dtype.name.replace('float32', 'float')} != {b.dtype.name.replace('float32', 'float')}")
+
+
+class Dot(Function):
+    node_name = "DotBackward0"
+    numpy_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a._data, b._data
+        if x.ndim != 1 or y.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
+        if x.size != y.size:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{x.size}] and src [{y.size}] "
+                               f"to have the same number of elements, but got {x.size} and {y.size} "
+                               "elements respectively")
+        _same_dtype(a, b, "dot")
+        ctx.save_for_backward(a, b)
+        return np.asarray(np.dot(x, y))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return ta.dot(b) + a.dot(tb)
+
+
+def _mm_in_layout_of(x, y, like):
+    """``x @ y``, stored in memory the way ``like`` is (row- or column-major).
+
+    torch hands each input a gradient with the input's own memory layout. For ``x @ W.T`` this
+    makes W's gradient row-major like W itself, so the optimizer's updates run over contiguous
+    memory instead of striding through a transposed view.
+    """
+    flags = like._data.flags
+    if flags.f_contiguous and not flags.c_contiguous:
+        return y.t().mm(x.t()).t()
+    return x.mm(y)
+
+
+class Mm(Function):
+    node_name = "MmBackward0"
+    numpy_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a._data, b._data
+        if x.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        if y.ndim != 2:
+            raise RuntimeError("mat2 must be a matrix")
+        if x.shape[1] != y.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                               f"({x.shape[0]}x{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
+        _same_dtype(a, b, "mm")
+        ctx.save_for_backward(a, b)
+        return x @ y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (_mm_in_layout_of(g, b.t(), a) if need[0] else None,
+                _mm_in_layout_of(a.t(), g, b) if need[1] else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return ta.mm(b) + a.mm(tb)
+
+
+class Mv(Function):
+    node_name = "MvBackward0"
+    numpy_forward = True
+
+    @staticmethod
+    def forward(ctx, m, v):
+        x, y = m._data, v._data
+        if x.shape[1] != y.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({x.shape[0]}), mat ({x.shape[0]}x{x.shape[1]}), "
+                               f"vec ({y.shape[0]})")
+        _same_dtype(m, v, "mm")
+        ctx.save_for_backward(m, v)
+        return x @ y
+
+    @staticmethod
+    def backward(ctx, g):
+        m, v = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (outer(g, v) if need[0] else None), (m.t().mv(g) if need[1] else None)
+
+    @staticmethod
+    def jvp(ctx, tm, tv):
+        m, v = ctx.saved_tensors
+        return tm.mv(v) + m.mv(tv)
+
+
+class BatchedMatmul(Function):
+    """``a @ b`` for inputs with batch dimensions (broadcast like numpy's matmul)."""
+
+    node_name = "BmmBackward0"
+    numpy_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _same_dtype(a, b, "mm")
+        ctx.save_for_backward(a, b)
+        try:
+            return np.matmul(a._data, b._data)
+        except ValueError:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"{list(a._data.shape[:-2]) + [a._data.shape[-1]]} but got: "
+                               f"{list(b._data.shape[:-1])}.") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (sum_to(g @ b.mT, a._data.shape) if need[0] else None,
+                sum_to(a.mT @ g, b._data.shape) if need[1] else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return ta @ b + a @ tb
+
+
+def dot(input, other):
+    return Dot.apply(input, other)
+
+
+inner = vdot = dot
+
+
+def mm(input, mat2):
+    return Mm.apply(input, mat2)
+
+
+def mv(input, vec):
+    return Mv.apply(input, vec)
+
+
+def bmm(input, mat2):
+    return BatchedMatmul.apply(input, mat2)
+
+
+def outer(input, vec2):
+    """Outer product as torch computes it: a column view of ``input`` times ``vec2``."""
+    return input.reshape(-1, 1) * vec2
+
+
+ger = outer
+
+
+def matmul(input, other):
+    """``@``: dot for two vectors, mv/mm for matrices, batched matmul beyond (torch's rules)."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other if isinstance(input, Tensor) else input).__name__}")
+    da, db = input._data.ndim, other._data.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+    if da == 1 and db == 1:
+        return Dot.apply(input, other)
+    if da == 2 and db == 2:
+        return Mm.apply(input, other)
+    if da == 2 and db == 1:
+        return Mv.apply(input, other)
+    if da == 1 and db == 2:
+        return Mm.apply(input.unsqueeze(0), other).squeeze(0)
+    if da == 1:
+        return BatchedMatmul.apply(input.unsqueeze(0), other).squeeze(-2)
+    if db == 1:
+        return BatchedMatmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
+    return BatchedMatmul.apply(input, other)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    out = mm(mat1, mat2)
+    if alpha != 1:
+        out = out * alpha
+    return out + (input if beta == 1 else input * beta)
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` (what nn.Linear computes)."""
+    out = matmul(input, weight.t())
+    return out if bias is None else out + bias

@@ -1,0 +1,97 @@
+"""End-to-end tests of every chapter notebook in course/source (see harness.py for the machinery).
+
+For each chapter: committed without outputs; every curriculum exercise present with its grade_ids; the
+release keeps no solution and no hidden test; the source runs top to bottom and scores full marks; the
+blank release scores 0 on every graded cell.
+"""
+import re
+
+import pytest
+
+import harness
+
+pytestmark = pytest.mark.slow
+CHAPTERS = harness.chapters()
+# The graded exercises the course design fixes for each chapter (names and grade_ids are an interface).
+CURRICULUM = {
+    "01_leaf_tensors": {"ex1_1": "reverse_topological_order", "ex1_2": "leaf_tensors"},
+    "02_backward": {"ex2_1": "grads_by_hand", "ex2_2": "run_backward", "ex2_3": "sgd_step_"},
+    "03_higher_order": {"ex3_1": "nth_derivative", "ex3_2": "hvp", "ex3_3": "hessian"},
+    "04_vjp_jvp": {"ex4_1": "vjp", "ex4_2": "jacobian_reverse", "ex4_3": ("Dual", "jvp_dual"), "ex4_4": "jacobian_forward"},
+    "05_custom_function": {"ex5_1": "numerical_gradient", "ex5_2": "MySoftmax", "ex5_3": "Softmax"},
+    "06_training": {"ex6_1": "fit_linear_regression", "ex6_2": "train_with_gradient_accumulation",
+                    "ex6_3": "clip_grad_norm"},
+}
+
+
+def curriculum_exercises(chapter):
+    """Exercise ids the curriculum lists for ``chapter``; they must also be registered in autograder."""
+    from autograder import registry
+
+    registered = {e.id: e.name for e in registry.exercises(chapter)}
+    expected = CURRICULUM[chapter]
+    assert sorted(registered) == sorted(expected), f"{chapter}: registry {registered} != curriculum {expected}"
+    for exercise_id, name in registered.items():  # an exercise with two names checks one of them
+        assert name in (expected[exercise_id] if isinstance(expected[exercise_id], tuple) else (expected[exercise_id],))
+    return list(CURRICULUM[chapter])
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_committed_without_outputs(chapter):
+    nb = harness.read(chapter)
+    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"{chapter}: cells {dirty} have outputs or execution counts; clear them before committing"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_exercise_has_answer_and_test_cells(chapter):
+    nb = harness.read(chapter)
+    answers, tests = harness.answer_cells(nb), harness.graded_cells(nb)
+    expected = curriculum_exercises(chapter)
+    assert expected, f"{chapter}: no exercises registered in autograder.chapters"
+    assert sorted(answers) == sorted(expected), f"{chapter}: answer cells {sorted(answers)} != {expected}"
+    assert sorted(tests) == sorted(f"{e}_tests" for e in expected)
+    ids = [harness.grade_id(c) for c in nb.cells if harness.grade_id(c)]
+    assert len(ids) == len(set(ids)), f"{chapter}: duplicate grade_ids"
+    points = {gid: c.metadata.nbgrader["points"] for gid, c in tests.items()}
+    from autograder import registry
+
+    for exercise in registry.exercises(chapter):
+        assert points[f"{exercise.id}_tests"] == exercise.points, f"{exercise.id}: points differ from registry"
+        assert "### BEGIN SOLUTION" in answers[exercise.id].source
+        test_source = tests[f"{exercise.id}_tests"].source
+        assert f"check_{exercise.id}({exercise.name})" in test_source, f"{exercise.id}: visible check missing"
+        assert "### BEGIN HIDDEN TESTS" in test_source, f"{exercise.id}: hidden tests missing"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_release_has_no_solutions_or_hidden_tests(chapter):
+    source, released = harness.read(chapter), harness.release(harness.read(chapter))
+    text = "\n".join(c.source for c in released.cells)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    for gid, cell in harness.answer_cells(source).items():
+        solution = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S).group(1)
+        blank = harness.answer_cells(released)[gid].source
+        assert "raise NotImplementedError()" in blank
+        for line in solution.strip().splitlines():
+            assert line.strip() == "" or line not in blank, f"{gid}: solution line {line!r} left in the release"
+    for gid, cell in harness.graded_cells(source).items():
+        hidden = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S).group(1)
+        assert hidden.strip() and hidden.strip() not in harness.graded_cells(released)[gid].source
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_source_runs_top_to_bottom_and_scores_full_marks(chapter):
+    nb = harness.executed_source(chapter)
+    assert not harness.errors(nb), f"{chapter} raised: {harness.errors(nb)}"
+    for gid, cell in harness.graded_cells(nb).items():
+        assert not harness.stderr_text(cell), f"{gid} wrote to stderr: {harness.stderr_text(cell)}"
+        assert "✓" in "".join(o.get("text", "") for o in cell.outputs), f"{gid}: no ✓ line"
+    scores = harness.scores(nb)
+    assert scores and all(score == max_points for score, max_points in scores.values()), scores
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_blank_release_scores_zero(chapter):
+    scores = harness.scores(harness.executed_release(chapter))
+    assert scores and all(score == 0 for score, _ in scores.values()), scores

@@ -1,0 +1,220 @@
+"""The instructor's pipeline end to end on a tiny course (autograder.demo), plus its pure parts."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import collect, export, feedback, integrity, report
+from autograder.course import open_course
+from autograder.demo import student_notebook, tiny_notebook, write_tiny_course
+from autograder.grade import Limits, grade
+from autograder.release import generate_release
+from autograder.restore import restore
+
+from .hostile import HONEST, HOSTILE
+
+A = "00_demo"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = write_tiny_course(tmp_path_factory.mktemp("course"))
+    generate_release(root)
+    course = open_course(root)
+    source = nbformat.read(course.source / A / f"{A}.ipynb", as_version=4)
+    release = nbformat.read(course.release / A / f"{A}.ipynb", as_version=4)
+    return course, source, release
+
+
+def submit(course, student, text, name=f"{A}.ipynb"):
+    folder = course.submitted / student / A
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    (folder / "timestamp.txt").write_text("2026-01-01 10:00:00.000000 UTC")
+
+
+def sandbox_processes(marker: str) -> list[str]:
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if marker in line and "ps -eo" not in line]
+
+
+# ---------------------------------------------------------------- pure parts (no kernel)
+
+def test_restore_leaves_an_honest_submission_alone(tiny):
+    _, source, release = tiny
+    nb, notes = restore(nbformat.reads(student_notebook(source, release, {}), as_version=4), source)
+    assert notes == []
+    assert [c.source for c in nb.cells if c.cell_type == "code"][1] == [c.source for c in release.cells
+                                                                         if c.cell_type == "code"][1]
+    assert "BEGIN HIDDEN TESTS" in nb.cells[4].source  # the instructor's tests, hidden part included
+
+
+def test_static_scan_flags_attacks_not_solutions(tiny):
+    _, source, _ = tiny
+    assert integrity.scan([(c.metadata.nbgrader.grade_id, c.source) for c in source.cells
+                           if c.metadata.nbgrader.get("solution")]) == []
+    assert integrity.scan([("ex", "import torch\ntorch.allclose = lambda *a: True")])
+    assert integrity.scan([("ex", "class A:\n    def __eq__(self, o):\n        return True")])
+    assert integrity.scan([("ex", "get_ipython().events.register('post_run_cell', print)")])
+    assert integrity.scan([("ex", "import numpy as xp\nsetattr(xp, 'isclose', print)")])
+    honest = "import numpy as np\nclass Dual:\n    def __eq__(self, other):\n        return self.v == other.v\n" \
+             "def f(model):\n    for m in model.modules():\n        pass\n    return np.zeros(3)"
+    assert integrity.scan([("ex", honest)]) == []
+
+
+def test_real_solutions_raise_no_static_flag():
+    sources = sorted((REPO / "course" / "source").glob("*/*.ipynb"))
+    for path in sources:
+        nb = nbformat.read(path, as_version=4)
+        cells = [(c.metadata.get("nbgrader", {}).get("grade_id", "?"), c.source) for c in nb.cells
+                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+        assert integrity.scan(cells) == [], path.name
+
+
+def test_collect_names_zip_nesting_invalid_and_resubmissions(tmp_path, tiny):
+    course, source, release = tiny
+    root = write_tiny_course(tmp_path / "c")
+    c = open_course(root)
+    good = student_notebook(source, release, {})
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Jane Doe_jdoe_00_demo_attempt2.ipynb", good)
+        zf.writestr("nested/kim/00_demo/00_demo.ipynb", good)
+        zf.writestr("lee_00_demo.ipynb", "not json")
+        zf.writestr("notes.ipynb", good)
+    rep = collect.collect(c, archive)
+    assert sorted(rep.collected) == ["jdoe/00_demo", "kim/00_demo"]
+    assert rep.invalid == ["lee_00_demo.ipynb (NotJSONError)"] and rep.unmatched == ["notes.ipynb"]
+    target = c.submitted / "jdoe" / A / f"{A}.ipynb"
+    target.write_text(good + " ")  # an instructor's fix must survive a second collect of the same export
+    assert collect.collect(c, archive).kept == ["jdoe/00_demo", "kim/00_demo"]
+    assert target.read_text().endswith(" ")
+    folder = tmp_path / "newer"
+    (folder / "jdoe").mkdir(parents=True)
+    newer = folder / "jdoe" / "jdoe_00_demo.ipynb"
+    newer.write_text(good)
+    assert collect.collect(c, folder).replaced == ["jdoe/00_demo"]  # mtime now > zip time
+    assert collect.collect(c, folder, force=True).replaced == ["jdoe/00_demo"]
+
+
+# ---------------------------------------------------------------- the hostile batch (kernels)
+
+@pytest.mark.slow
+def test_hostile_corpus_in_one_batch_next_to_honest_students(tiny, tmp_path):
+    course, source, release = tiny
+    for name, (build, _) in HONEST.items():
+        submit(course, f"honest_{name}", build(source, release))
+    for name, (build, *_rest) in HOSTILE.items():
+        submit(course, f"hostile_{name}", build(source, release))
+    submit(course, "hostile_missing_notebook", student_notebook(source, release, {}), name="Untitled.ipynb")
+    assert len(HOSTILE) + 1 >= 15
+    start = time.monotonic()
+    results = {r["student"]: r for r in grade(course, jobs=2, limits=Limits(cell_timeout=8, notebook_timeout=60,
+                                                                              memory_mb=2048))}
+    assert time.monotonic() - start < 240
+    assert len(results) == len(HONEST) + len(HOSTILE) + 1  # the batch finished
+    for name, (_, expected) in HONEST.items():
+        r = results[f"honest_{name}"]
+        assert (r["score"], r["flagged"]) == (expected, False), (name, r)
+    for name, (_, most, exact, event) in HOSTILE.items():
+        r = results[f"hostile_{name}"]
+        assert r["score"] <= most or r["flagged"], (name, r)
+        if exact is not None:
+            assert r["score"] == exact, (name, r)
+        if event is not None:
+            assert [e["what"] for e in r["events"]] == [event], (name, r)
+            assert "ex0_2" in r["events"][0]["cell"]
+    assert results["hostile_missing_notebook"]["flagged"] and results["hostile_corrupt_json"]["flagged"]
+    assert any("restored" in n for n in results["honest_deleted_test_cell"]["notes"])
+    assert any("restored" in n for n in results["hostile_edited_test_cell"]["notes"])
+    assert not sandbox_processes("4242")  # the background process died with its sandbox
+    with course.gradebook() as gb:  # the gradebook holds what the grader computed, nobody else
+        for student, r in results.items():
+            assert gb.find_submission(A, student).score == r["score"], student
+    # the instructor's outputs
+    written = feedback.generate(course)
+    html = (course.feedback / "honest_full" / A / f"{A}.html").read_text()
+    assert "grad_of_square" in html and "linspace" not in html and "BEGIN HIDDEN" not in html
+    died = (course.feedback / "hostile_os_exit" / A / f"{A}.html").read_text()
+    assert "kernel died" in died and "ex0_2" in died
+    assert len(written) == len(results)  # the corrupt and the missing one get a page that says so
+    assert "not submitted" in (course.feedback / "hostile_missing_notebook" / A / f"{A}.html").read_text()
+    rows = list(__import__("csv").DictReader(export.export(course, tmp_path / "g.csv").open()))
+    assert {r["student"]: float(r["score"]) for r in rows} == {s: r["score"] for s, r in results.items()}
+    assert set(rows[0]) >= {"student", "assignment", "score", "max_score", "flagged", "flag_reasons", "ex0_1", "ex0_2"}
+    text = report.report(course)
+    assert "ex0_2" in text and "hostile_patch_torch_allclose" in text and (course.reports / "scores.png").stat().st_size
+    assert grade(course, jobs=2) == []  # resumable: nothing new, nothing graded again
+
+
+@pytest.mark.slow
+def test_kill_9_mid_batch_then_rerun_loses_and_duplicates_nothing(tmp_path):
+    root = write_tiny_course(tmp_path / "c")
+    generate_release(root)
+    course = open_course(root)
+    source = nbformat.read(course.source / A / f"{A}.ipynb", as_version=4)
+    release = nbformat.read(course.release / A / f"{A}.ipynb", as_version=4)
+    expected = {}
+    for i in range(6):
+        solved = {"ex0_1": None} if i % 2 else {"ex0_1": None, "ex0_2": None}
+        submit(course, f"s{i}", student_notebook(source, release, solved))
+        expected[f"s{i}"] = 1 if i % 2 else 3
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    cmd = [sys.executable, "-m", "autograder", "grade", "--course", str(root), "--jobs", "2"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(course.autograded.glob("*/*/autograder.json"))) < 2:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)  # the main process only: its workers and sandboxes must follow
+    proc.wait()
+    time.sleep(1)
+    assert not sandbox_processes(str(root)), "workers or kernels outlived the killed grader"
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    with course.gradebook() as gb:
+        for student, score in expected.items():
+            assert gb.find_submission(A, student).score == score
+        assert len(gb.find_assignment(A).submissions) == 6
+    for path in course.autograded.glob("*/*/autograder.json"):
+        assert json.loads(path.read_text())["in_gradebook"]
+
+
+def test_cli_reports_bad_input_clearly(tmp_path):
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    out = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(tmp_path / "nope")],
+                         capture_output=True, text=True, env=env)
+    assert out.returncode == 2 and "no course folder" in out.stderr
+
+
+# ---------------------------------------------------------------- the real chapters
+
+@pytest.mark.slow
+@pytest.mark.skipif(not any((REPO / "course" / "source").glob("*/*.ipynb")), reason="no chapters in course/source yet")
+def test_real_chapters_solutions_score_full_and_release_scores_zero(tmp_path):
+    import shutil
+
+    root = tmp_path / "course"
+    shutil.copytree(REPO / "course" / "source", root / "source")
+    shutil.copy(REPO / "course" / "nbgrader_config.py", root)
+    generate_release(root)
+    course = open_course(root)
+    for a in course.assignments():
+        for student, folder in (("solutions", course.source), ("blank", course.release)):
+            (course.submitted / student / a).mkdir(parents=True)
+            shutil.copy(folder / a / f"{a}.ipynb", course.submitted / student / a)
+    results = grade(course, jobs=2)
+    assert len(results) == 2 * len(course.assignments())
+    for r in results:
+        assert not r["flagged"] and not r["events"], r
+        want = r["max_score"] if r["student"] == "solutions" else 0
+        assert r["score"] == want and r["max_score"] > 0, (r["assignment"], r["student"], r["tests"])
