@@ -35,6 +35,24 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
+
+def zero_grads(parameters, set_to_none=True):
+    """Forget the gradients of `parameters`: ``.grad = None``, or zeros detached from any graph.
+
+    Shared by ``Module.zero_grad`` and ``Optimizer.zero_grad``, which behave alike in torch.
+    """
+    for p in parameters:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
+
 class Module:
     """Base class for all neural-network modules: subclass it and write ``forward``."""
 
@@ -231,17 +249,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Forget the parameters' gradients (``None`` by default, or zeros)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ dtype conversion
     def _apply(self, convert):

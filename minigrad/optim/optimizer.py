@@ -7,6 +7,7 @@ import warnings
 from collections import defaultdict
 
 import minigrad
+from minigrad.nn.module import zero_grads
 
 
 class _RequiredParameter:
@@ -84,18 +85,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: set ``.grad`` to None (default), or fill it with zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()`` if given.

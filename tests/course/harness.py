@@ -58,6 +58,24 @@ def answer_cells(nb):
 # ---------------------------------------------------------------------------------------------------
 # Execute
 # ---------------------------------------------------------------------------------------------------
+def solution_editor(chapter):
+    """`edit(exercise, (old, new), ...)`: the chapter's own solution of `exercise` with mistakes edited in.
+
+    Catalog variants written this way follow the solution when it changes; an edit that no longer
+    applies fails loudly instead of silently testing the correct answer.
+    """
+    solutions = {gid: cell.source for gid, cell in answer_cells(read(chapter)).items()}
+
+    def edit(exercise, *replacements):
+        source = solutions[exercise]
+        for old, new in replacements:
+            assert old in source, f"{exercise}: {old!r} is no longer in the solution"
+            source = source.replace(old, new)
+        return source
+
+    return edit
+
+
 def _client(nb, chapter, allow_errors):
     return NotebookClient(
         nb,

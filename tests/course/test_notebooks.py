@@ -95,3 +95,19 @@ def test_source_runs_top_to_bottom_and_scores_full_marks(chapter):
 def test_blank_release_scores_zero(chapter):
     scores = harness.scores(harness.executed_release(chapter))
     assert scores and all(score == 0 for score, _ in scores.values()), scores
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_blank_release_fails_only_in_its_exercises(chapter):
+    """A student's Run All on the blank chapter: only exercise cells fail, and with the stub's error.
+
+    A demo cell that calls a blank exercise must say what to do instead of failing (a failing cell
+    without the `raises-exception` tag stops Run All), and a class-shaped answer must still define its
+    class, so that its test cell fails with NotImplementedError rather than a puzzling NameError.
+    """
+    nb = harness.executed_release(chapter)
+    exercise_cells = set(harness.answer_cells(nb)) | set(harness.graded_cells(nb))
+    for index, message in harness.errors(nb):
+        gid = harness.grade_id(nb.cells[index])
+        assert gid in exercise_cells, f"cell {index} ({gid}) fails in the blank release: {message}"
+        assert message.startswith("NotImplementedError"), f"{gid} fails in the blank release with {message}"
