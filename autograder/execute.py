@@ -7,6 +7,9 @@ and the cells after it are marked as not run, so that the grader keeps the point
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -66,8 +69,10 @@ def run_notebook(nb, scratch: Path, *, cell_timeout: float, notebook_timeout: fl
     client = _LimitedClient(nb, km=km, allow_errors=True, timeout=cell_timeout, startup_timeout=120,
                             shutdown_kernel="immediate", max_output_bytes=max_output_bytes,
                             resources={"metadata": {"path": str(scratch / "work")}})
+    group = None
     try:
         with client.setup_kernel(cwd=str(scratch / "work"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            group = getattr(km.provisioner, "pgid", None)
             for i in code_cells:
                 left = notebook_timeout - (time.monotonic() - start)
                 if left <= 0:
@@ -92,10 +97,25 @@ def run_notebook(nb, scratch: Path, *, cell_timeout: float, notebook_timeout: fl
         if result.event is None:
             result.event, result.detail = "kernel did not start", f"{type(err).__name__}: {err}"
     finally:
+        _kill_process_group(group)
+        shutil.rmtree(km.sockets, ignore_errors=True)
         if result.event:
             result.detail = result.detail or _describe(result, cell_timeout, memory_mb, max_output_bytes)
         result.seconds = time.monotonic() - start
     return result
+
+
+def _kill_process_group(group: int | None) -> None:
+    """Kill whatever the notebook started and left running (its kernel's process group).
+
+    In the sandbox its pid namespace already ends every process with the kernel; this is the
+    fallback where there is no sandbox.
+    """
+    if group and group != os.getpgrp():
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _describe(result: Execution, cell_timeout, memory_mb, max_output_bytes) -> str:

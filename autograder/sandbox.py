@@ -3,7 +3,7 @@
 On Linux the kernel starts inside bubblewrap (`bwrap`): a fresh mount namespace that shows the system
 read-only (/usr, /etc, Python and the autograder/minigrad packages) and nothing of the course (no
 source/, release/, gradebook, other students); one writable scratch folder; no network (its own empty
-network namespace: the kernel talks to the grader over Unix sockets in the scratch folder); its own pid
+network namespace: the kernel talks to the grader over Unix sockets in a folder of their own); its own pid
 namespace, so that every process the notebook starts dies with the kernel; an unprivileged user with no
 capabilities. Inside, `prlimit` caps the address space (memory), file size and core dumps.
 
@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -56,21 +57,24 @@ def _package_dirs() -> list[str]:
     return sorted(dirs)
 
 
-def bwrap_args(scratch: Path) -> list[str]:
-    """The bubblewrap command line that runs a program with only `scratch` writable."""
+def bwrap_args(scratch: Path, sockets: Path | None = None) -> list[str]:
+    """The bubblewrap command line that runs a program with only `scratch` (and `sockets`) writable."""
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
             "--unshare-user", "--uid", "1000", "--gid", "1000", "--cap-drop", "ALL",
             "--hostname", "sandbox", "--clearenv"]
     for d in ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"]:
         args += ["--ro-bind-try", d, d]
+    # The empty /tmp comes before the package folders: a course (and its .venv) under /tmp stays visible.
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
     for d in _package_dirs():
         args += ["--ro-bind", d, d]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
     for dev in sorted(glob.glob("/dev/nvidia*")):  # the GPU, when there is one
         args += ["--dev-bind", dev, dev]
     args += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch / "work")]
+    if sockets is not None:
+        args += ["--bind", str(sockets), str(sockets)]
     env = dict(KERNEL_ENV, HOME=str(scratch / "work"), TMPDIR="/tmp", MPLCONFIGDIR="/tmp/mpl",
-               IPYTHONDIR="/tmp/ipython", JUPYTER_RUNTIME_DIR=str(scratch / "rt"))
+               IPYTHONDIR="/tmp/ipython", JUPYTER_RUNTIME_DIR=str(sockets or scratch / "rt"))
     for key in ("CUDA_VISIBLE_DEVICES",):
         if key in os.environ:
             env[key] = os.environ[key]
@@ -96,8 +100,6 @@ def sandbox_status() -> str | None:
         return f"no sandbox on {sys.platform}: student code runs with your rights (limits: time only)"
     if not shutil.which("bwrap"):
         return "bubblewrap (bwrap) is not installed: student code runs with your rights (apt-get install bubblewrap)"
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "work").mkdir()
         try:
@@ -117,6 +119,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     """
 
     scratch: Path
+    sockets: Path
     memory_mb: int | None = None
 
     def format_kernel_cmd(self, extra_arguments=None):
@@ -124,16 +127,19 @@ class SandboxedKernelManager(AsyncKernelManager):
                   "--HistoryManager.enabled=False"] + list(extra_arguments or [])
         cmd = limits_args(self.memory_mb) + kernel
         if sandbox_status() is None:
-            cmd = bwrap_args(self.scratch) + cmd
+            cmd = bwrap_args(self.scratch, self.sockets) + cmd
         return cmd
 
 
 def kernel_manager(scratch: Path, memory_mb: int | None) -> SandboxedKernelManager:
-    """A kernel manager for one submission, its sockets and connection file under `scratch/rt`."""
-    rt = scratch / "rt"
-    rt.mkdir(parents=True, exist_ok=True)
-    km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(rt / "k"),
-                                connection_file=str(rt / "kernel.json"))
-    km.scratch = scratch
-    km.memory_mb = memory_mb
+    """A kernel manager for one submission: its files under `scratch`, its sockets in a short folder.
+
+    The kernel talks to the grader over Unix sockets, whose paths may not exceed about 100 bytes: a
+    course deep in the file system would make them too long, so they live in a fresh folder of the
+    system's temporary directory (`km.sockets`; the caller removes it when the kernel is done).
+    """
+    sockets = Path(tempfile.mkdtemp(prefix="ag-"))
+    km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"),
+                                connection_file=str(sockets / "kernel.json"))
+    km.scratch, km.sockets, km.memory_mb = scratch, sockets, memory_mb
     return km

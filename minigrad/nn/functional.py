@@ -5,9 +5,14 @@ it like any other expression; ``reduction`` then says how to combine them.
 """
 import warnings
 
-import minigrad
+import numpy as np
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "cross_entropy"]
+import minigrad
+from ..ops.linalg import linear
+from ..ops.losses import MseLoss, NllLoss, NllLoss2d
+
+__all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "nll_loss",
+           "cross_entropy"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,10 +97,21 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input "
                       f"size ({input.size()}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=2)
-    loss = (input - target) ** 2
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        return _reduce((input - target) ** 2 * weight, reduction)
+    if target.shape != input.shape:  # torch broadcasts the two first (an ExpandBackward0 node)
+        shape = _broadcast_shape(input, target)
+        input = input if input.shape == shape else input.expand(shape)
+        target = target if target.shape == shape else target.expand(shape)
+    return MseLoss.apply(input, target, reduction)
+
+
+def _broadcast_shape(a, b):
+    try:
+        return np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        a - b  # raises torch's error naming the sizes that do not match
+        raise
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -135,24 +151,56 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     _check_class_range(target, n_classes, ignore_index)
 
-    # one_hot[..., c, ...] is 1 where the target is c (0 everywhere for ignored targets)
-    classes = minigrad.arange(n_classes).reshape((n_classes,) + (1,) * (input.ndim - cdim - 1))
-    one_hot = (target.unsqueeze(cdim) == classes).to(input.dtype)
-    counted = (target != ignore_index).to(input.dtype)
-    picked_w = counted if w is None else (one_hot * w).sum(cdim)  # weight of each target
-    nll = -(logp * one_hot).sum(cdim) * (1.0 if w is None else picked_w)
-    loss = _reduce_weighted(nll, picked_w, reduction)
+    loss = _nll(logp, target, weight, cdim, ignore_index, reduction)
     if label_smoothing > 0:
+        counted = (target != ignore_index).to(input.dtype)
         smooth = -(logp if w is None else logp * w).sum(cdim) * counted
+        total = float(_target_selection(logp, target, weight, cdim, ignore_index).sum())
         loss = (1 - label_smoothing) * loss + label_smoothing / n_classes * _reduce_weighted(
-            smooth, picked_w, reduction)
+            smooth, total, reduction)
     return loss
 
 
-def _reduce_weighted(loss, weights, reduction):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood of class indices ``target`` given log-probabilities ``input``."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    _check_reduction(reduction)
+    cdim = 1 if input.ndim >= 2 else 0
+    _check_class_range(target, input.shape[cdim], ignore_index)
+    return _nll(input, target, weight, cdim, ignore_index, reduction)
+
+
+def _nll(logp, target, weight, cdim, ignore_index, reduction):
+    """The NllLoss node, built as torch builds it: a 3-D input (N, C, d) goes in viewed as (N, C, d, 1)."""
+    if logp.ndim == 3:
+        loss = _nll(logp.view(*logp.shape, 1), target.view(*target.shape, 1), weight, cdim, ignore_index,
+                    reduction)
+        return loss.view(target.shape) if reduction == "none" else loss
+    selection = _target_selection(logp, target, weight, cdim, ignore_index)
+    return (NllLoss2d if logp.ndim > 2 else NllLoss).apply(logp, selection, cdim, reduction)
+
+
+def _target_selection(logp, target, weight, cdim, ignore_index):
+    """A numpy array shaped like ``logp``: each target class's weight at its position, 0 elsewhere.
+
+    Ignored targets (``ignore_index``) select nothing; without ``weight`` every class weighs 1.
+    """
+    classes = target.detach().numpy().astype(np.int64)
+    counted = classes != ignore_index
+    safe = np.where(counted, classes, 0)
+    weights = np.ones(logp.shape[cdim]) if weight is None else weight.detach().numpy()
+    picked = np.where(counted, weights[safe], 0.0).astype(logp._data.dtype)
+    selection = np.zeros(logp.shape, dtype=picked.dtype)
+    np.put_along_axis(selection, np.expand_dims(safe, cdim), np.expand_dims(picked, cdim), axis=cdim)
+    return selection
+
+
+def _reduce_weighted(loss, total_weight, reduction):
     """``mean`` divides by the total weight (the number of counted targets when unweighted)."""
     if reduction == "mean":
-        return loss.sum() / weights.sum()
+        return loss.sum() / total_weight
     return _reduce(loss, reduction)
 
 

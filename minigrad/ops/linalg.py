@@ -4,6 +4,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import sum_to
+from .shape import MatmulSqueeze, UnsafeView
 
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
                 "float16": "Half", "bool": "Bool"}
@@ -147,6 +148,36 @@ class BatchedMatmul(Function):
         return ta @ b + a @ tb
 
 
+class Addmm(Function):
+    """``beta * input + alpha * (mat1 @ mat2)``: what nn.Linear computes on a batch, in one node."""
+
+    node_name = "AddmmBackward0"
+    numpy_forward = True
+
+    @staticmethod
+    def forward(ctx, input, mat1, mat2, beta=1, alpha=1):
+        product = Mm.forward(ctx, mat1, mat2)  # checks the shapes and saves (mat1, mat2)
+        ctx.input_shape, ctx.beta, ctx.alpha = input._data.shape, beta, alpha
+        scaled = product if alpha == 1 else product * alpha
+        return scaled + (input._data if beta == 1 else input._data * beta)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        g_product = g if ctx.alpha == 1 else g * ctx.alpha
+        return (sum_to(g if ctx.beta == 1 else g * ctx.beta, ctx.input_shape) if need[0] else None,
+                _mm_in_layout_of(g_product, b.t(), a) if need[1] else None,
+                _mm_in_layout_of(a.t(), g_product, b) if need[2] else None)
+
+    @staticmethod
+    def jvp(ctx, t_input, ta, tb, *_):
+        a, b = ctx.saved_tensors
+        out = ta.mm(b) + a.mm(tb)
+        out = out if ctx.alpha == 1 else out * ctx.alpha
+        return out + (t_input if ctx.beta == 1 else t_input * ctx.beta)
+
+
 def dot(input, other):
     return Dot.apply(input, other)
 
@@ -189,22 +220,34 @@ def matmul(input, other):
     if da == 2 and db == 1:
         return Mv.apply(input, other)
     if da == 1 and db == 2:
-        return Mm.apply(input.unsqueeze(0), other).squeeze(0)
-    if da == 1:
-        return BatchedMatmul.apply(input.unsqueeze(0), other).squeeze(-2)
+        return MatmulSqueeze.apply(Mm.apply(input.unsqueeze(0), other), (0,))
+    # Beyond matrices torch folds the batch into one product, then views the result into shape:
+    # the graph's top node is that view (UnsafeViewBackward0), as here.
+    if db == 2:
+        folded = Mm.apply(input.reshape(-1, input.shape[-1]), other)
+        return UnsafeView.apply(folded, input.shape[:-1] + (other.shape[-1],))
+    if da == 1:  # v @ batch: each matrix of the batch, transposed, times v
+        folded = Mv.apply(other.mT.reshape(-1, other.shape[-2]), input)
+        return UnsafeView.apply(folded, other.shape[:-2] + other.shape[-1:])
     if db == 1:
-        return BatchedMatmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
-    return BatchedMatmul.apply(input, other)
+        folded = Mv.apply(input.reshape(-1, input.shape[-1]), other)
+        return UnsafeView.apply(folded, input.shape[:-1])
+    out = BatchedMatmul.apply(input, other)
+    return UnsafeView.apply(out, out.shape)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    out = mm(mat1, mat2)
-    if alpha != 1:
-        out = out * alpha
-    return out + (input if beta == 1 else input * beta)
+    return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
 def linear(input, weight, bias=None):
-    """``input @ weight.T + bias`` (what nn.Linear computes)."""
-    out = matmul(input, weight.t())
-    return out if bias is None else out + bias
+    """``input @ weight.T + bias`` (what nn.Linear computes): one Addmm node when there is a bias.
+
+    Like torch, an input that is not a matrix is flattened to one, and the result viewed back.
+    """
+    if bias is None:
+        return matmul(input, weight.t())
+    if input.ndim == 2:
+        return Addmm.apply(bias, input, weight.t())
+    out = Addmm.apply(bias, input.reshape(-1, input.shape[-1]), weight.t())
+    return out.view(input.shape[:-1] + (weight.shape[0],))

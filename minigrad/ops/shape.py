@@ -49,6 +49,12 @@ class View(Function):
         return t.reshape(ctx.out_shape)
 
 
+class UnsafeView(View):
+    """The view that matmul puts on its result to give it its final shape (torch's _unsafe_view)."""
+
+    node_name = "UnsafeViewBackward0"
+
+
 class Transpose(Function):
     node_name = "TransposeBackward0"
     numpy_forward = True
@@ -149,6 +155,18 @@ class Squeeze(Function):
 
 class SqueezeDim(Squeeze):
     node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    """squeeze with a tuple of dims."""
+
+    node_name = "SqueezeBackward2"
+
+
+class MatmulSqueeze(Squeeze):
+    """The squeeze matmul applies to its result in place (torch's squeeze_(dim)), hence its name."""
+
+    node_name = "SqueezeBackward4"
 
 
 class Expand(Function):
@@ -539,7 +557,8 @@ def unsqueeze(input, dim):
 def squeeze(input, dim=None):
     if dim is None:
         return Squeeze.apply(input, tuple(range(input._data.ndim)))
-    return SqueezeDim.apply(input, dims_of(dim, input._data.ndim))
+    op = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    return op.apply(input, dims_of(dim, input._data.ndim))
 
 
 def expand(input, *sizes):

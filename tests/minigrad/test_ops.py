@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
 import minigrad
+import minigrad.nn  # noqa: F401  (L.nn.functional below)
 from minigrad.autograd import forward_ad as mfwd
 
 from torch_pairs import both, close
@@ -123,11 +124,36 @@ OPS = [
     Op("matmul_2d", lambda L, a, b: a @ b, fixed((4, 3), (3, 2))),
     Op("matmul_mv", lambda L, a, b: a @ b, fixed((4, 3), (3,))),
     Op("mv", lambda L, a, b: L.mv(a, b), fixed((2, 3), (3,))),
-    Op("matmul_vm", lambda L, a, b: a @ b, fixed((3,), (3, 2)), same_name=False),
+    Op("matmul_vm", lambda L, a, b: a @ b, fixed((3,), (3, 2))),
     Op("matmul_vv", lambda L, a, b: L.matmul(a, b), fixed((3,), (3,))),
-    Op("matmul_batched", lambda L, a, b: a @ b, fixed((2, 4, 3), (3, 2)), same_name=False),
-    Op("matmul_batched_bcast", lambda L, a, b: L.matmul(a, b), fixed((2, 1, 4, 3), (3, 3, 2)),
-       same_name=False),
+    Op("matmul_batched", lambda L, a, b: a @ b, fixed((2, 4, 3), (3, 2))),
+    Op("matmul_bmm", lambda L, a, b: a @ b, fixed((2, 4, 3), (2, 3, 2))),
+    Op("matmul_v_batched", lambda L, a, b: a @ b, fixed((3,), (2, 3, 2))),
+    Op("matmul_batched_v", lambda L, a, b: a @ b, fixed((2, 4, 3), (3,))),
+    Op("matmul_batched_bcast", lambda L, a, b: L.matmul(a, b), fixed((2, 1, 4, 3), (3, 3, 2))),
+    Op("addmm", lambda L, c, a, b: L.addmm(c, a, b, beta=0.5, alpha=2.0), fixed((3,), (2, 4), (4, 3))),
+    Op("linear", lambda L, x, w, b: L.nn.functional.linear(x, w, b), fixed((5, 3), (2, 3), (2,))),
+    Op("linear_1d", lambda L, x, w, b: L.nn.functional.linear(x, w, b), fixed((3,), (2, 3), (2,))),
+    Op("linear_3d", lambda L, x, w, b: L.nn.functional.linear(x, w, b), fixed((4, 5, 3), (2, 3), (2,))),
+    Op("linear_no_bias", lambda L, x, w: L.nn.functional.linear(x, w), fixed((5, 3), (2, 3))),
+    # losses
+    Op("mse_loss", lambda L, a, b: L.nn.functional.mse_loss(a, b), fixed((4, 3), (4, 3))),
+    Op("mse_loss_sum", lambda L, a, b: L.nn.functional.mse_loss(a, b, reduction="sum"), fixed((3,), (3,))),
+    Op("mse_loss_none", lambda L, a, b: L.nn.functional.mse_loss(a, b, reduction="none"), fixed((2, 3), (2, 3))),
+    Op("cross_entropy", lambda L, a: L.nn.functional.cross_entropy(a, L.tensor([2, 0, 1, 2])), fixed((4, 3))),
+    Op("cross_entropy_weighted", lambda L, a: L.nn.functional.cross_entropy(
+        a, L.tensor([2, 0, 1, 0]), weight=L.tensor([0.5, 2.0, 1.0], dtype=L.float64), ignore_index=1,
+        reduction="sum"), fixed((4, 3))),
+    Op("cross_entropy_none", lambda L, a: L.nn.functional.cross_entropy(a, L.tensor([1, 0]), reduction="none"),
+       fixed((2, 3))),
+    Op("cross_entropy_smoothing", lambda L, a: L.nn.functional.cross_entropy(
+        a, L.tensor([2, 0, 1, 0]), ignore_index=0, label_smoothing=0.1), fixed((4, 3)),
+       same_name=False),  # torch's C++ scales by a Scalar (MulBackward1); Python's `*` records MulBackward0
+    Op("cross_entropy_1d", lambda L, a: L.nn.functional.cross_entropy(a, L.tensor(1)), fixed((3,))),
+    Op("cross_entropy_nd", lambda L, a: L.nn.functional.cross_entropy(a, L.tensor([[0, 2], [1, 1]])),
+       fixed((2, 3, 2))),
+    Op("nll_loss", lambda L, a: L.nn.functional.nll_loss(a.log_softmax(-1), L.tensor([2, 0, 1, 2])),
+       fixed((4, 3))),
     Op("outer", lambda L, a, b: L.outer(a, b), fixed((3,), (2,))),
     # shapes
     Op("reshape", lambda L, a: a.reshape(-1), one()),

@@ -81,6 +81,19 @@ def test_real_solutions_raise_no_static_flag():
         assert integrity.scan(cells) == [], path.name
 
 
+def test_sandbox_keeps_packages_under_tmp_visible(monkeypatch):
+    """bubblewrap applies its mounts in order: an empty /tmp mounted after the package folders would
+    hide a course cloned under /tmp (its .venv, autograder, minigrad), and the kernel could not start."""
+    from autograder import sandbox
+
+    monkeypatch.setattr(sandbox, "_package_dirs", lambda: ["/tmp/clone/.venv", "/tmp/clone/autograder"])
+    args = sandbox.bwrap_args(Path("/tmp/scratch"))
+    tmpfs = args.index("--tmpfs")
+    assert args[tmpfs + 1] == "/tmp"
+    for folder in ["/tmp/clone/.venv", "/tmp/clone/autograder", "/tmp/scratch"]:
+        assert args.index(folder) > tmpfs, f"{folder} is mounted before the empty /tmp that hides it"
+
+
 def test_collect_names_zip_nesting_invalid_and_resubmissions(tmp_path, tiny):
     course, source, release = tiny
     root = write_tiny_course(tmp_path / "c")
