@@ -37,7 +37,7 @@ def floor_seconds(repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         start = time.monotonic()
-        NotebookClient(nb, kernel_name="python3").execute()
+        NotebookClient(nb, kernel_name="python3").execute(stderr=subprocess.DEVNULL)
         times.append(time.monotonic() - start)
     return min(times)
 
@@ -48,7 +48,7 @@ def notebook_seconds(path: Path) -> float:
 
     nb = nbformat.read(path, as_version=4)
     start = time.monotonic()
-    NotebookClient(nb, kernel_name="python3", allow_errors=True).execute()
+    NotebookClient(nb, kernel_name="python3", allow_errors=True).execute(stderr=subprocess.DEVNULL)
     return time.monotonic() - start
 
 
