@@ -1,7 +1,9 @@
 """``minigrad.nn.functional``: activations and losses as plain functions (torch's signatures).
 
-Each loss computes its per-element values from minigrad operations, so autograd differentiates
-it like any other expression; ``reduction`` then says how to combine them.
+``mse_loss`` and the class-index case of ``cross_entropy``/``nll_loss`` record one node each
+(MseLossBackward0, NllLossBackward0: see minigrad/ops/losses.py), as torch does; the rarer variants
+(weights on MSE, soft targets, label smoothing) are written with minigrad operations, so autograd
+differentiates them like any other expression. ``reduction`` says how per-element losses combine.
 """
 import warnings
 
@@ -10,6 +12,7 @@ import numpy as np
 import minigrad
 from ..ops.linalg import linear
 from ..ops.losses import MseLoss, NllLoss, NllLoss2d
+from ..ops.losses import apply_reduction as _reduce
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "nll_loss",
            "cross_entropy"]
@@ -78,14 +81,6 @@ def _legacy_name(size_average, reduce):
 def _check_reduction(reduction):
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):

@@ -9,7 +9,7 @@ from ..autograd.function import Function
 from ..tensor import _wrap
 
 
-def _reduce(x, reduction):
+def apply_reduction(x, reduction):
     """Combine per-element losses (a minigrad tensor): ``mean``, ``sum``, or ``none``."""
     if reduction == "mean":
         return x.mean()
@@ -48,7 +48,7 @@ class MseLoss(Function):
     @staticmethod
     def jvp(ctx, t_input, t_target, _):
         input, target = ctx.saved_tensors
-        return _reduce(2 * (input - target) * (t_input - t_target), ctx.reduction)
+        return apply_reduction(2 * (input - target) * (t_input - t_target), ctx.reduction)
 
 
 class NllLoss(Function):
