@@ -1,25 +1,29 @@
-"""autograder: the checks that the notebooks' test cells call, and the instructor's grading pipeline.
+"""autograder: the course's checks and its grading pipeline, in folders named for where they run.
 
-Modules:
-    checks       what test cells call (device(), assert_close, ...); references captured at import
-    registry     the exercises of every chapter and their visible checks
-    chapters/    one module of visible checks per chapter
-    environment  the first cell of every notebook: is everything a student needs installed?
-    progress     the table of exercises passed, per notebook and per workspace
-    release      student versions of the chapters (nbgrader generate_assignment, in-process)
-    workspace    the student's working folder that `make lab` opens
-    the rest     the instructor's pipeline behind `python -m autograder`
+    kernel/     in the student's kernel: the judge's harness, the environment check, the progress table
+    exercises/  the exercises (cases, how an answer runs, references, messages): in the kernel for the
+                visible checks and in the judge for the grade
+    judge/      the trusted judge: hidden cases, references, verdicts; never visible to student code
+    pipeline/   the instructor's commands: release, collect, grade, feedback, export, report, demo
+    student/    the student's terminal commands: workspace (make lab), progress
+
+What a notebook calls directly is here: ``check_environment()``, ``uses_your(...)``, ``show_progress(...)``.
 """
 import contextlib
-
-from . import progress  # noqa: F401  (the last cell of every chapter calls autograder.progress.show)
 
 
 def check_environment():
     """Print one line per requirement (minigrad, torch, graphviz, dot, CUDA) and what to do if one is missing."""
-    from .environment import check
+    from .kernel.environment import check
 
     return check()
+
+
+def show_progress(chapter: str, namespace: dict) -> None:
+    """Print the table of this chapter's exercises that pass their visible checks (a chapter's last cell)."""
+    from .kernel.progress import show
+
+    show(chapter, namespace)
 
 
 @contextlib.contextmanager
@@ -29,7 +33,10 @@ def uses_your(answer: str):
     While that answer is still the blank `raise NotImplementedError()`, the cell prints what to do
     instead of failing, so that Run All goes on to the rest of the chapter.
     """
+    from .i18n import _
+
     try:
         yield
     except NotImplementedError:
-        print(f"(This cell runs your {answer}: write it in its exercise above, then run this cell again.)")
+        print(_("(This cell runs your {answer}: write it in its exercise above, then run this cell again.)").format(
+            answer=answer))

@@ -1,6 +1,6 @@
 """`python -m autograder ...`: the instructor's pipeline (see autograder/cli.py)."""
 import sys
 
-from .cli import main
+from .pipeline.cli import main
 
 sys.exit(main())

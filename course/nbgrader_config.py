@@ -1,4 +1,5 @@
-"""nbgrader configuration for the course (run nbgrader, or `python -m autograder`, from this folder)."""
+"""nbgrader configuration of the course (nbgrader's commands and formgrader read it; so does
+`python -m autograder`). Run nbgrader from this folder, or pass `--CourseDirectory.root=course`."""
 import os
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
@@ -11,7 +12,13 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Student versions tag their test cells `raises-exception`: Run All goes past a blank exercise.
-from autograder.release import student_preprocessors  # noqa: E402
+from autograder.pipeline.nbgrader_plugins import autograde_preprocessors, student_preprocessors  # noqa: E402
 
+# Student versions tag their test cells `raises-exception`: Run All goes past a blank exercise.
 c.GenerateAssignment.preprocessors = student_preprocessors()
+# `nbgrader autograde` and formgrader's Autograde button: the sandbox and the judge, not the student's kernel.
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.JudgedExecute.cell_timeout = 120
+c.JudgedExecute.memory_mb = 4096
+# Formgrader and feedback render student outputs sanitized (a second layer after Neutralize).
+c.HTMLExporter.sanitize_html = True

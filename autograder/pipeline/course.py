@@ -73,15 +73,20 @@ class Course:
     def result_path(self, student: str, assignment: str) -> Path:
         return self.autograded / student / assignment / RESULT_FILE
 
-    def results(self) -> list[dict]:
+    def result(self, student: str, assignment: str):
+        """The grading result of one submission (autograder.json), or None when there is none yet."""
+        from .results import Result
+
+        try:
+            return Result.from_json(self.result_path(student, assignment).read_text())
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
+    def results(self) -> list:
         """Every grading result (autograded/*/*/autograder.json), sorted by student and assignment."""
-        found = []
-        for path in sorted(self.autograded.glob(f"*/*/{RESULT_FILE}")):
-            try:
-                found.append(json.loads(path.read_text()))
-            except (OSError, ValueError):
-                continue
-        return found
+        found = [self.result(p.parent.parent.name, p.parent.name)
+                 for p in sorted(self.autograded.glob(f"*/*/{RESULT_FILE}"))]
+        return [r for r in found if r is not None]
 
     def config(self):
         """nbgrader's configuration of this course (nbgrader_config.py, root pinned to this folder)."""

@@ -1,30 +1,26 @@
 """`python -m autograder demo`: the whole pipeline on a synthetic class it generates.
 
-The class: one student who solves everything, one who solves half, one who makes the typical mistakes
-(tests/course/wrong_answers/), one who hands in the blank release, one broken file and one cheat who
-monkeypatches torch and the checks. The demo course lives in course/demo/ (ignored by git), built from
+The class: one student who solves everything, one who solves half, one who slips in every exercise
+(a sign flipped in each solution), one who hands in the blank release, one broken file and one cheat who
+monkeypatches torch and the checks in the kernel (which decides nothing: the judge grades outside it). The demo course lives in course/demo/ (ignored by git), built from
 course/source (or, while the course has no chapters, from a tiny two-exercise course).
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import nbformat
 
-from .restore import grade_id, is_answer
+from ..cells import grade_id, is_answer
 
 CHEAT = """import torch
-import autograder.checks as _checks
+import autograder.exercises.base as _base
 torch.allclose = lambda *args, **kwargs: True
-for _name in dir(_checks):
-    if _name.startswith("assert"):
-        setattr(_checks, _name, lambda *args, **kwargs: None)
+_base.Exercise.judge = lambda *args, **kwargs: None  # every visible check now passes, in this kernel
 """
 
 # ---------------------------------------------------------------- the tiny course
@@ -36,21 +32,14 @@ _TINY = [
     ("answer", "ex0_1", 'def grad_of_square(x):\n    """d(x**2)/dx at x, computed by torch.autograd."""\n'
      "    ### BEGIN SOLUTION\n    t = torch.tensor(float(x), requires_grad=True)\n    (t ** 2).backward()\n"
      "    return t.grad.item()\n    ### END SOLUTION", None),
-    ("test", "ex0_1_tests", 'v = grad_of_square(3.0)\nassert type(v) is float, f"return a float, not {type(v).__name__}"\n'
-     'assert abs(v - 6.0) < 1e-9, f"grad_of_square(3.0): expected 6.0, got {v}"\nprint("✓ grad_of_square")\n'
-     "### BEGIN HIDDEN TESTS\nfor x in torch.linspace(-3, 3, 7).tolist():\n    v = grad_of_square(x)\n"
-     '    assert type(v) is float and abs(v - 2 * x) < 1e-6, f"grad_of_square({x}) is wrong"\n'
-     "### END HIDDEN TESTS", 1),
+    ("test", "ex0_1_tests", "from autograder.exercises.demo import check_ex0_1\ncheck_ex0_1(grad_of_square)\n"
+     "### BEGIN HIDDEN TESTS\ncheck_ex0_1.hidden(grad_of_square, low=-3.0, high=3.0, repeat=7)\n### END HIDDEN TESTS", 1),
     ("markdown", "ex0_2_statement", "**Exercise 0.2** `scaled_sum_grad(w, c)`: the gradient of `(c * w).sum()`.", None),
     ("answer", "ex0_2", 'def scaled_sum_grad(w, c):\n    """The gradient of (c * w).sum() with respect to w."""\n'
      "    ### BEGIN SOLUTION\n    w = w.detach().clone().requires_grad_(True)\n    (c * w).sum().backward()\n"
      "    return w.grad\n    ### END SOLUTION", None),
-    ("test", "ex0_2_tests", "g = scaled_sum_grad(torch.ones(3), 2.0)\n"
-     'assert type(g) is torch.Tensor, f"return a torch.Tensor, not {type(g).__name__}"\n'
-     'assert torch.allclose(g, torch.full((3,), 2.0)), f"expected all 2.0, got {g}"\nprint("✓ scaled_sum_grad")\n'
-     "### BEGIN HIDDEN TESTS\ntorch.manual_seed(0)\nw = torch.randn(4, 5)\ng = scaled_sum_grad(w, -1.5)\n"
-     'assert type(g) is torch.Tensor and g.shape == w.shape, "wrong type or shape"\n'
-     'assert torch.allclose(g, torch.full((4, 5), -1.5)), "wrong gradient"\n### END HIDDEN TESTS', 2),
+    ("test", "ex0_2_tests", "from autograder.exercises.demo import check_ex0_2\ncheck_ex0_2(scaled_sum_grad)\n"
+     "### BEGIN HIDDEN TESTS\ncheck_ex0_2.hidden(scaled_sum_grad, shape=(4, 5), repeat=2)\n### END HIDDEN TESTS", 2),
 ]
 TINY_WRONG = {
     "ex0_1": [("returns x instead of 2x", "def grad_of_square(x):\n    return float(x)"),
@@ -84,7 +73,7 @@ def write_tiny_course(root: Path, name: str = "00_demo") -> Path:
 
 
 def _write_config(root: Path) -> None:
-    repo_config = Path(__file__).resolve().parent.parent / "course" / "nbgrader_config.py"
+    repo_config = Path(__file__).resolve().parents[2] / "course" / "nbgrader_config.py"
     if repo_config.is_file():
         shutil.copy(repo_config, root / "nbgrader_config.py")
     else:
@@ -94,21 +83,20 @@ def _write_config(root: Path) -> None:
 
 # ---------------------------------------------------------------- synthetic students
 
-def wrong_catalog(assignment: str) -> dict:
-    """The typical wrong answers of a chapter: {exercise: [(description, answer source), ...]}."""
-    if assignment == "00_demo":
-        return TINY_WRONG
-    m = re.match(r"(\d+)", assignment)
-    path = Path(__file__).resolve().parent.parent / "tests" / "course" / "wrong_answers" / f"ch{m.group(1) if m else ''}.py"
-    if not path.is_file():
-        return {}
-    spec = importlib.util.spec_from_file_location(f"_wrong_{assignment}", path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception:
-        return {}
-    return getattr(module, "WRONG", {})
+def typical_mistake(solution: str) -> str | None:
+    """A solution with one typical slip: the first ``+`` of its solution region turned into ``-``
+    (None when there is no ``+`` to turn)."""
+    lines = solution.split("\n")
+    inside = False
+    for i, line in enumerate(lines):
+        if "BEGIN SOLUTION" in line:
+            inside = True
+        elif "END SOLUTION" in line:
+            inside = False
+        elif inside and " + " in line:
+            lines[i] = line.replace(" + ", " - ", 1)
+            return "\n".join(lines)
+    return None
 
 
 def student_notebook(source, release, answers: dict[str, str | None]) -> str:
@@ -128,8 +116,10 @@ def synthetic_class(course_root: Path, assignment: str, notebook: str) -> dict[s
     source = nbformat.read(root / "source" / assignment / f"{notebook}.ipynb", as_version=4)
     release = nbformat.read(root / "release" / assignment / f"{notebook}.ipynb", as_version=4)
     ids = [grade_id(c) for c in source.cells if is_answer(c)]
-    wrong = wrong_catalog(assignment)
-    first_wrong = {gid: wrong[gid][0][1] for gid in ids if wrong.get(gid)}
+    wrong = TINY_WRONG if assignment == "00_demo" else {}
+    solutions = {grade_id(c): c.source for c in source.cells if is_answer(c)}
+    first_wrong = {gid: wrong[gid][0][1] if wrong.get(gid) else typical_mistake(solutions[gid]) for gid in ids}
+    first_wrong = {gid: code for gid, code in first_wrong.items() if code}
     cheat = {gid: None for gid in []}
     if ids:
         cheat = {ids[0]: CHEAT + "\n" + _blank(release, ids[0])}
@@ -194,13 +184,13 @@ def run_demo(course_dir: Path, jobs: int | None = None, out=print) -> int:
     return 0
 
 
-def grade_summary(results: list[dict]) -> str:
+def grade_summary(results: list) -> str:
     from .sandbox import sandbox_status
     from .ui import table
 
-    rows = [[r["student"], r["assignment"], f"{r['score']:g}/{r['max_score']:g}",
-             "FLAGGED" if r["flagged"] else "", "; ".join(r["flag_reasons"])[:70]
-             or "; ".join(e["what"] + " in " + e["cell"] for e in r["events"])[:70]] for r in results]
+    rows = [[r.student, r.assignment, f"{r.score:g}/{r.max_score:g}", "FLAGGED" if r.flagged else "",
+             "; ".join(r.flag_reasons)[:70] or "; ".join(e.what + " in " + e.cell for e in r.events)[:70]]
+            for r in sorted(results, key=lambda r: (r.student, r.assignment))]
     text = table(rows, ["student", "assignment", "score", "flag", "why / what happened"]) if rows else "nothing new to grade"
     status = sandbox_status()
     return text + ("\n*** WARNING: " + status if status else "\nsandbox: bubblewrap (no network, course hidden)")

@@ -3,32 +3,37 @@
 Unlike `nbclient.execute`, this never gives up on the whole notebook: a cell that errors, times out,
 floods its output or kills the kernel is recorded (what happened, in which cell), the kernel is stopped,
 and the cells after it are marked as not run, so that the grader keeps the points earned before.
+
+``replace`` maps cell indices to code that runs in place of the cell's own source; its outputs are
+returned separately (``Execution.replies``) and the cell itself is left as it was. The judge uses this
+to run its harness where the test cells are.
 """
 from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
+import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from .sandbox import kernel_manager
+from .sandbox import PLAIN, Limits, Profile, kernel_manager
 
-MAX_OUTPUT_BYTES = 2_000_000  # per notebook; a flood beyond this stops the kernel
+MAX_OUTPUT_BYTES = 2_000_000  # per notebook, the student's own output; a flood beyond this stops the kernel
+REPLY_MIME = "application/x-autograder-reply"
 
 
 @dataclass
 class Execution:
-    """What happened: `status[i]` for every code cell i ("ok", "error", "not run", or the event)."""
+    """What happened: ``status[i]`` for every code cell i ("ok", "error", "not run", or the event)."""
 
     status: dict[int, str] = field(default_factory=dict)
-    event: str | None = None  # "timeout", "kernel died", "output limit", "notebook timeout", "kernel did not start"
+    replies: dict[int, list] = field(default_factory=dict)  # outputs of the code that replaced cell i
+    event: str | None = None  # "timeout", "kernel died", "memory limit", "output limit", "notebook timeout", "kernel did not start"
     event_cell: int | None = None
     detail: str = ""
     seconds: float = 0.0
@@ -49,7 +54,9 @@ class _LimitedClient(NotebookClient):
         self.replies[cell_index] = execute_reply["content"].get("status", "error")
 
     def output(self, outs, msg, display_id, cell_index):
-        self.output_bytes += len(str(msg.get("content", "")))
+        content = msg.get("content", {})
+        if REPLY_MIME not in content.get("data", {}):  # the judge's reply has its own size limit
+            self.output_bytes += len(str(content))
         if self.output_bytes > self.max_output_bytes:
             if not self.flooded:  # stop the kernel: the cell then ends as a dead kernel
                 self.flooded = True
@@ -58,37 +65,48 @@ class _LimitedClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def run_notebook(nb, scratch: Path, *, cell_timeout: float, notebook_timeout: float,
-                 memory_mb: int | None, max_output_bytes: int = MAX_OUTPUT_BYTES) -> Execution:
-    """Run every code cell of `nb` (in place) with `scratch/work` as the working folder."""
+def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, data_files=(), replace=None,
+                 max_output_bytes: int = MAX_OUTPUT_BYTES) -> Execution:
+    """Run every code cell of ``nb`` (in place) in a sandboxed kernel; see the module docstring."""
+    replace = replace or {}
     result = Execution()
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     result.status = {i: "not run" for i in code_cells}
     start = time.monotonic()
-    km = kernel_manager(scratch, memory_mb)
-    client = _LimitedClient(nb, km=km, allow_errors=True, timeout=cell_timeout, startup_timeout=120,
+    km = kernel_manager(limits, profile, data_files)
+    client = _LimitedClient(nb, km=km, allow_errors=True, timeout=limits.cell_timeout, startup_timeout=120,
                             shutdown_kernel="immediate", max_output_bytes=max_output_bytes,
-                            resources={"metadata": {"path": str(scratch / "work")}})
+                            resources={"metadata": {"path": km.cwd}})
     group = None
     try:
-        with client.setup_kernel(cwd=str(scratch / "work"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             group = getattr(km.provisioner, "pgid", None)
+            km.seal()
             for i in code_cells:
-                left = notebook_timeout - (time.monotonic() - start)
+                left = limits.notebook_timeout - (time.monotonic() - start)
                 if left <= 0:
                     result.event, result.event_cell = "notebook timeout", i
                     break
-                client.timeout = int(max(1, min(cell_timeout, left)))
+                client.timeout = int(max(1, min(limits.cell_timeout, left)))
+                cell = nb.cells[i]
+                if i in replace:
+                    cell = nbformat.v4.new_code_cell(replace[i])
+                    nb.cells[i], original = cell, nb.cells[i]
                 try:
-                    client.execute_cell(nb.cells[i], i)
+                    client.execute_cell(cell, i)
                 except CellTimeoutError:
-                    result.event = "timeout" if client.timeout >= cell_timeout else "notebook timeout"
+                    result.event = "timeout" if client.timeout >= limits.cell_timeout else "notebook timeout"
                     result.event_cell, result.status[i] = i, result.event
                     break
                 except DeadKernelError:
-                    result.event = "output limit" if client.flooded else "kernel died"
+                    memory = km.cgroup is not None and km.cgroup.hit_memory_limit()
+                    result.event = "output limit" if client.flooded else "memory limit" if memory else "kernel died"
                     result.event_cell, result.status[i] = i, result.event
                     break
+                finally:
+                    if i in replace:
+                        nb.cells[i] = original
+                        result.replies[i] = list(cell.outputs)
                 if client.flooded:
                     result.event, result.event_cell, result.status[i] = "output limit", i, "output limit"
                     break
@@ -98,9 +116,9 @@ def run_notebook(nb, scratch: Path, *, cell_timeout: float, notebook_timeout: fl
             result.event, result.detail = "kernel did not start", f"{type(err).__name__}: {err}"
     finally:
         _kill_process_group(group)
-        shutil.rmtree(km.sockets, ignore_errors=True)
+        km.release()
         if result.event:
-            result.detail = result.detail or _describe(result, cell_timeout, memory_mb, max_output_bytes)
+            result.detail = result.detail or _describe(result, limits, max_output_bytes)
         result.seconds = time.monotonic() - start
     return result
 
@@ -108,8 +126,8 @@ def run_notebook(nb, scratch: Path, *, cell_timeout: float, notebook_timeout: fl
 def _kill_process_group(group: int | None) -> None:
     """Kill whatever the notebook started and left running (its kernel's process group).
 
-    In the sandbox its pid namespace already ends every process with the kernel; this is the
-    fallback where there is no sandbox.
+    In the sandbox its pid namespace (and cgroup) already end every process with the kernel; this is
+    the fallback where there is no sandbox.
     """
     if group and group != os.getpgrp():
         try:
@@ -118,12 +136,13 @@ def _kill_process_group(group: int | None) -> None:
             pass
 
 
-def _describe(result: Execution, cell_timeout, memory_mb, max_output_bytes) -> str:
+def _describe(result: Execution, limits: Limits, max_output_bytes: int) -> str:
     """One sentence for the student's feedback."""
     return {
-        "timeout": f"the cell ran longer than the {cell_timeout:g} s limit and was stopped",
+        "timeout": f"the cell ran longer than the {limits.cell_timeout:g} s limit and was stopped",
         "notebook timeout": "the notebook ran longer than its time limit and was stopped",
-        "kernel died": "the Python kernel died (crash, os._exit, or more than the "
-                       f"{memory_mb} MB memory limit)",
+        "memory limit": f"the notebook used more than its {limits.memory_mb} MB of memory and was stopped",
+        "kernel died": "the Python kernel died (a crash, os._exit, or more memory than the "
+                       f"{limits.memory_mb} MB limit)",
         "output limit": f"the notebook printed more than {max_output_bytes // 1000} kB and was stopped",
     }.get(result.event, result.event)

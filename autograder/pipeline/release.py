@@ -17,35 +17,11 @@ from pathlib import Path
 
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import capture_log
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-
-class TagCellsThatMayFail(NbGraderPreprocessor):
-    """Tag answer and test cells `raises-exception`, so that Run All goes past a blank exercise.
-
-    In a student version each exercise fails (NotImplementedError) until it is answered: in its
-    test cell, and in its answer cell too when the whole answer (def line included) is the solution.
-    JupyterLab stops Run All at a failing cell unless the cell carries this tag; with it, the rest of
-    the chapter (its graphs, plots and the progress table) still runs. Grading ignores the tag, and
-    nbgrader's checksums do not cover tags. course/nbgrader_config.py adds this preprocessor to
-    GenerateAssignment, so the command line, the formgrader and `generate_release` all use it.
-    """
-
-    def preprocess_cell(self, cell, resources, index):
-        grading = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and (grading.get("grade") or grading.get("solution")):
-            tags = cell.metadata.setdefault("tags", [])
-            if "raises-exception" not in tags:
-                tags.append("raises-exception")
-        return cell, resources
-
-
-def student_preprocessors() -> list:
-    """nbgrader's GenerateAssignment preprocessors, then TagCellsThatMayFail."""
-    return [*GenerateAssignment.class_traits()["preprocessors"].default(), TagCellsThatMayFail]
+from .nbgrader_plugins import autograde_preprocessors, student_preprocessors
 
 
 class ReleaseError(RuntimeError):
@@ -103,8 +79,10 @@ def _course_config(course_dir: Path) -> Config:
     config.CourseDirectory.root = str(course_dir)
     if "db_url" not in config.CourseDirectory:
         config.CourseDirectory.db_url = "sqlite:///" + str(course_dir / "gradebook.db")
-    if "preprocessors" not in config.GenerateAssignment:  # a course config without our tagging step
+    if "preprocessors" not in config.GenerateAssignment:  # a course config without our steps
         config.GenerateAssignment.preprocessors = student_preprocessors()
+    if "autograde_preprocessors" not in config.Autograde:
+        config.Autograde.autograde_preprocessors = autograde_preprocessors()
     return config
 
 

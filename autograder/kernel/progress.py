@@ -8,19 +8,16 @@ which finds the student's functions by name in the notebook's namespace, reruns 
 visible checks quietly and prints one row per exercise: passed, failed (with the first line of the
 reason) or not attempted. It never raises and never writes to stderr.
 
-From a terminal, `python -m autograder progress [--workspace DIR]` runs every chapter notebook of the
-student's workspace in a fresh kernel (nbclient), asks that kernel for the same results, and prints
-the table of each chapter and a total. Hidden tests are not run: they decide the grade later.
+From a terminal, `python -m autograder progress` (autograder/student/progress.py) runs every chapter
+notebook of the workspace and asks its kernel for the same results (``report``). Hidden tests are not
+run here: the judge runs them when the work is graded.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import io
 import json
-import subprocess
-from pathlib import Path
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 _MARK = {PASSED: "✓", FAILED: "✗", NOT_ATTEMPTED: "·"}
@@ -45,24 +42,24 @@ class Row:
 # ----------------------------------------------------------------------------------------- in the kernel
 def results(chapter: str, namespace: dict) -> list[Row]:
     """Rerun the visible checks of `chapter` against the functions defined in `namespace`."""
-    from .registry import exercises
+    from ..exercises import of_chapter
 
-    return [_run(exercise, namespace) for exercise in exercises(chapter)]
+    return [_run(exercise, namespace) for exercise in of_chapter(chapter)]
 
 
 def _run(exercise, namespace: dict) -> Row:
-    row = Row(exercise.id, exercise.name, exercise.points, NOT_ATTEMPTED)
-    if exercise.name not in namespace:
-        row.detail = f"`{exercise.name}` is not defined yet"
+    row = Row(exercise.id, exercise.answer, exercise.points, NOT_ATTEMPTED)
+    if exercise.answer not in namespace:
+        row.detail = f"`{exercise.answer}` is not defined yet"
         return row
     quiet = io.StringIO()  # the ✓ line, warnings and the student's prints: not for this table
     try:
         with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-            exercise.check(namespace[exercise.name])
+            exercise(*(namespace.get(name) for name in exercise.names))
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # a student's function may raise anything, even SystemExit
-        if _not_implemented(error):
+        if _not_implemented(error) or "Not attempted yet" in str(error):
             row.detail = "still raises NotImplementedError"
         else:
             row.status, row.detail = FAILED, _reason(error)
@@ -130,63 +127,3 @@ def report(chapter: str, namespace: dict) -> None:
     except Exception as error:
         rows = {"error": f"{type(error).__name__}: {error}"}
     print(_REPORT_TAG + json.dumps(rows))
-
-
-# --------------------------------------------------------------------------------------- from a terminal
-def chapter_of(notebook: Path) -> str | None:
-    """The chapter a workspace notebook belongs to: its name, for `01_leaf_tensors.ipynb`; offered
-    copies (`01_leaf_tensors.new.ipynb`) and other notebooks give None."""
-    return notebook.stem if "." not in notebook.stem else None
-
-
-def run_notebook(notebook: Path, chapter: str, *, timeout: int = 300) -> list[Row]:
-    """Execute `notebook` in a fresh kernel (errors allowed, as a student runs it), then ask that
-    kernel for the results of `chapter`'s visible checks."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(notebook, as_version=4)
-    ask = f"import autograder.progress\nautograder.progress.report({chapter!r}, globals())"
-    nb.cells.append(nbformat.v4.new_code_cell(ask))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(notebook.parent)}})
-    client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines are not the student's output
-    for output in nb.cells[-1].outputs:
-        for line in output.get("text", "").splitlines():
-            if line.startswith(_REPORT_TAG):
-                data = json.loads(line[len(_REPORT_TAG):])
-                if isinstance(data, dict):
-                    raise RuntimeError(data["error"])
-                return [Row(**row) for row in data]
-    errors = [o for o in nb.cells[-1].outputs if o.get("output_type") == "error"]
-    raise RuntimeError(errors[0]["evalue"] if errors else "the kernel gave no results")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m autograder progress [--workspace DIR]`: the table of every chapter in the workspace."""
-    parser = argparse.ArgumentParser(prog="python -m autograder progress",
-                                     description="Rerun the visible checks of every chapter notebook in "
-                                                 "your workspace and print what passes.")
-    parser.add_argument("--workspace", type=Path, default=Path("workspace"),
-                        help="the folder holding your chapter notebooks (default: workspace)")
-    args = parser.parse_args(argv)
-    notebooks = sorted(p for p in args.workspace.glob("*.ipynb") if chapter_of(p)) \
-        if args.workspace.is_dir() else []
-    if not notebooks:
-        print(f"No chapter notebooks in {args.workspace}/ — run `make lab` (or `python -m autograder "
-              f"workspace`) first.")
-        return 1
-    earned = total = 0
-    for notebook in notebooks:
-        chapter = chapter_of(notebook)
-        print(f"Running {notebook.name} ...", flush=True)
-        try:
-            rows = run_notebook(notebook, chapter)
-        except Exception as error:
-            print(f"{chapter}: could not run the notebook ({type(error).__name__}: {error})\n")
-            continue
-        print(table(chapter, rows) + "\n")
-        earned += sum(r.earned for r in rows)
-        total += sum(r.points for r in rows)
-    print(f"All chapters: {earned} / {total} points pass their visible checks.")
-    return 0

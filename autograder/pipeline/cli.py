@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("workspace", "progress"):  # the student's commands, owned by their modules
         import importlib
 
-        return importlib.import_module(f"autograder.{argv[0]}").main(argv[1:])
+        return importlib.import_module(f"autograder.student.{argv[0]}").main(argv[1:])
     args = _parser().parse_args(argv)
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     try:

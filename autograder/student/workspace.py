@@ -22,10 +22,10 @@ import json
 import shutil
 from pathlib import Path
 
-from . import release
+from ..pipeline import release
 
 MANIFEST = ".course-manifest.json"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the course repository
 
 
 def content_hash(notebook: Path) -> str:

@@ -11,26 +11,26 @@ import io
 from pathlib import Path
 
 from .course import Course, write_atomic
-from .grade import exercise_of
+from ..cells import exercise_of
 
 
 def rows(course: Course) -> tuple[list[str], list[dict]]:
     results = course.results()
-    exercises = list(dict.fromkeys(exercise_of(t) for r in results for t in r["tests"]))
+    exercises = list(dict.fromkeys(exercise_of(t) for r in results for t in r.tests))
     table = []
     with course.gradebook() as gb:
         for r in results:
-            row = {"student": r["student"], "assignment": r["assignment"], "flagged": int(bool(r["flagged"])),
-                   "flag_reasons": "; ".join(r["flag_reasons"])}
+            row = {"student": r.student, "assignment": r.assignment, "flagged": int(r.flagged),
+                   "flag_reasons": "; ".join(r.flag_reasons)}
             total = 0.0
-            for test_id, test in r["tests"].items():
+            for test_id, test in r.tests.items():
                 try:
-                    score = gb.find_grade(test_id, test["notebook"], r["assignment"], r["student"]).score
+                    score = gb.find_grade(test_id, test.notebook, r.assignment, r.student).score
                 except Exception:
-                    score = test["score"]
+                    score = test.score
                 row[exercise_of(test_id)] = f"{score:g}"
                 total += score
-            row["score"], row["max_score"] = f"{total:g}", f"{r['max_score']:g}"
+            row["score"], row["max_score"] = f"{total:g}", f"{r.max_score:g}"
             table.append(row)
     return ["student", "assignment", "score", "max_score", "flagged", "flag_reasons"] + exercises, table
 

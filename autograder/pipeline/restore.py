@@ -14,31 +14,7 @@ import uuid
 
 import nbformat
 
-
-def grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def is_answer(cell) -> bool:
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
-
-
-def is_test(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution") and cell.get("cell_type") == "code"
-
-
-def visible_lines(cell) -> list[str]:
-    """The non-blank lines of a cell outside `### BEGIN/END HIDDEN TESTS` (what a student sees)."""
-    lines, hidden = [], False
-    for line in cell.get("source", "").splitlines():
-        if "### BEGIN HIDDEN TESTS" in line:
-            hidden = True
-        elif "### END HIDDEN TESTS" in line:
-            hidden = False
-        elif not hidden and line.strip():
-            lines.append(line.rstrip())
-    return lines
+from ..cells import grade_id, is_answer, is_test, visible_part
 
 
 def _fresh(cell):
@@ -76,7 +52,7 @@ def restore(submission, source) -> tuple[nbformat.NotebookNode, list[str]]:
                 answers[gid] = cell
             elif seen[gid] == 2:
                 notes.append(f"cell {gid} was duplicated: the copy was removed")
-            elif seen[gid] == 1 and is_test(known[gid]) and visible_lines(cell) != visible_lines(known[gid]):
+            elif seen[gid] == 1 and is_test(known[gid]) and _visible(cell) != _visible(known[gid]):
                 notes.append(f"test cell {gid} was edited: the instructor's version was restored")
             anchor = gid
         else:
@@ -101,3 +77,12 @@ def restore(submission, source) -> tuple[nbformat.NotebookNode, list[str]]:
             out.cells.append(_fresh(cell))
         out.cells.extend(extras.get(gid, []))
     return out, notes
+
+
+def _visible(cell) -> list[str]:
+    """The non-blank lines of a test cell a student sees (outside the hidden region)."""
+    try:
+        text = visible_part(cell.get("source", ""))
+    except ValueError:  # an unbalanced region: the student's copy was edited
+        return ["<unreadable>"]
+    return [line.rstrip() for line in text.splitlines() if line.strip()]

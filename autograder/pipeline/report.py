@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .course import Course, write_atomic
-from .grade import exercise_of
+from ..cells import exercise_of
 from .ui import table
 
 
@@ -19,27 +19,27 @@ def report(course: Course) -> str:
         return "no graded submissions yet: run `python -m autograder grade` first"
     by_exercise = defaultdict(list)
     for r in results:
-        for test_id, t in r["tests"].items():
-            by_exercise[(r["assignment"], exercise_of(test_id))].append(t)
+        for test_id, t in r.tests.items():
+            by_exercise[(r.assignment, exercise_of(test_id))].append(t)
     rows = []
     for (assignment, ex), tests in sorted(by_exercise.items()):
-        full = sum(t["score"] >= t["max_score"] for t in tests)
-        mean = sum(t["score"] for t in tests) / len(tests)
-        messages = Counter(t["message"].splitlines()[0][:60] for t in tests if t["message"])
+        full = sum(t.score >= t.max_score for t in tests)
+        mean = sum(t.score for t in tests) / len(tests)
+        messages = Counter(t.message.splitlines()[0][:60] for t in tests if t.message)
         common = "; ".join(f"{m} (x{n})" for m, n in messages.most_common(2))
-        rows.append([assignment, ex, f"{mean:.2f}/{tests[0]['max_score']:g}", f"{100 * full / len(tests):.0f}%", common])
+        rows.append([assignment, ex, f"{mean:.2f}/{tests[0].max_score:g}", f"{100 * full / len(tests):.0f}%", common])
     lines = [f"{len(results)} submissions graded", "",
              table(rows, ["assignment", "exercise", "mean", "full marks", "most common failures"]), ""]
-    flagged = [r for r in results if r["flagged"]]
+    flagged = [r for r in results if r.flagged]
     lines.append(f"flagged for review: {len(flagged)}")
     for r in flagged:
-        lines.append(f"  {r['student']}/{r['assignment']}: " + "; ".join(r["flag_reasons"])[:300])
-    events = [(r, e) for r in results for e in r["events"]]
+        lines.append(f"  {r.student}/{r.assignment}: " + "; ".join(r.flag_reasons)[:300])
+    events = [(r, e) for r in results for e in r.events]
     if events:
         lines.append(f"kernels stopped: {len(events)}")
         for r, e in events:
-            lines.append(f"  {r['student']}/{r['assignment']}: {e['what']} in {e['cell']}")
-    png = histogram(course, [r["score"] / r["max_score"] * 100 if r["max_score"] else 0 for r in results])
+            lines.append(f"  {r.student}/{r.assignment}: {e.what} in {e.cell}")
+    png = histogram(course, [r.score / r.max_score * 100 if r.max_score else 0 for r in results])
     lines.append(f"histogram: {png}")
     text = "\n".join(lines)
     write_atomic(course.reports / "report.md", text + "\n")

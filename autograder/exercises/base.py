@@ -1,0 +1,217 @@
+"""An exercise: its cases, how to run the student's answer on one, the reference, and the comparison.
+
+Each graded exercise is one :class:`Exercise` subclass in ``autograder/exercises/chNN.py``::
+
+    @register
+    class GradsByHand(Exercise):
+        chapter, id, names, points = "02_backward", "ex2_1", ("grads_by_hand",), 1
+        visible = [dict(x=[2.0, 3.0, 1.0]), ...]           # the cases every student sees
+
+        def case(self, x=None, seed=0, ...):   -> dict      # the inputs, as plain data, from parameters
+        def run(self, case, grads_by_hand):    -> dict      # IN THE KERNEL: call the answer, encode results
+        def reference(self, case):             -> dict      # TRUSTED: the same results from torch.autograd
+        def compare(self, case, got, want):                 # raise Failure (with a hint) if they differ
+
+Where each part runs:
+
+* In the student's notebook, the test cell calls the exercise (``check_ex2_1(grads_by_hand)``): every
+  visible case runs in the kernel, results go through the same JSON round trip as for the judge, and a
+  ✓ or a message with a hint is printed. This is for learning; it decides nothing.
+* When the notebook is graded, the judge (outside the sandbox) reads the test cell's hidden
+  declarations (``check_ex2_1.hidden(grads_by_hand, repeat=10, ...)``), draws those cases with fresh
+  seeds, and asks the kernel, through ``autograder.kernel.harness``, to ``run`` the visible and hidden
+  cases. Only plain data comes back; ``reference`` and ``compare`` run in the judge.
+
+``self_made``: what a second, separate run takes away for exercises whose point is doing the work
+yourself (see ``autograder.judge.selfmade``): "torch", "minigrad" (the whole package) or
+"minigrad.engine" (its backward engine and forward mode only).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from typing import Any
+
+from ..i18n import _
+from . import values
+from .expect import Failure, describe
+from .values import Value, decode, encode, encode_error, roundtrip
+
+MISSING = object()
+_REGISTRY: dict[str, "Exercise"] = {}
+
+
+class Exercise:
+    """Base class of the graded exercises (see the module docstring)."""
+
+    chapter: str = ""
+    id: str = ""
+    names: tuple[str, ...] = ()   # what the answer cell defines; the first is the graded function or class
+    points: int = 1
+    visible: list[dict] = []
+    self_made: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------------ what each exercise defines
+    def case(self, **params) -> dict:
+        """The case's inputs, as plain data, from its parameters (deterministic given ``seed``)."""
+        return params
+
+    def label(self, case: dict) -> str:
+        """How messages name this case, e.g. 'grads_by_hand(2.0, 3.0, 1.0)'."""
+        return f"{self.names[0]} ({', '.join(f'{k}={v}' for k, v in case.items() if k != 'seed')})"
+
+    def run(self, case: dict, *answers) -> dict:
+        """In the kernel: run the student's answer on ``case``; return {name: encode(value)}."""
+        raise NotImplementedError
+
+    def reference(self, case: dict) -> dict:
+        """In the judge: the expected {name: encode(value)}, computed with torch (or trusted code)."""
+        raise NotImplementedError
+
+    def compare(self, case: dict, got: dict[str, Value], want: dict[str, Value]) -> None:
+        """Raise :class:`Failure` unless ``got`` (the student's) matches ``want`` (the reference)."""
+        raise NotImplementedError
+
+    def second_run(self, case: dict) -> bool:
+        """Does ``case`` run in the do-it-yourself run too? (Cases that need torch itself do not.)"""
+        return True
+
+    # ------------------------------------------------------------------ shared machinery
+    @property
+    def answer(self) -> str:
+        return self.names[0]
+
+    def run_safely(self, case: dict, answers: list) -> dict:
+        """``run``, but whatever the student's code does, the result is plain data (errors included)."""
+        main = answers[0]
+        if main is MISSING:
+            return {"__error__": {"kind": "error", "type": "NameError", "not_implemented": True, "where": None,
+                                  "message": f"name '{self.answer}' is not defined"}}
+        if not callable(main):
+            return {"__error__": {"kind": "error", "type": "TypeError", "not_implemented": False, "where": None,
+                                  "message": f"`{self.answer}` is {describe(decode(roundtrip(encode(main))))}, "
+                                             "not a function or class"}}
+        try:
+            data = self.run(case, *answers)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # the student's code may raise anything, SystemExit included
+            return {"__error__": encode_error(error)}
+        return data
+
+    def judge(self, case: dict, got_data: dict, want_data: dict) -> None:
+        """Decode both sides and compare; a raised error or malformed data becomes a Failure."""
+        __tracebackhide__ = True
+        if not isinstance(got_data, dict):
+            raise Failure(_("The answer's results could not be read."))
+        if "__error__" in got_data:
+            raise Failure(self.raised(case, decode(got_data["__error__"])))
+        try:
+            got = {str(k): decode(v) for k, v in got_data.items()}
+        except values.BadData as error:
+            raise Failure(_("The answer's results could not be read ({error}).").format(error=error)) from None
+        want = {k: decode(v) for k, v in want_data.items()}
+        for key, value in got.items():
+            if value.kind == "error" and key in want:
+                raise Failure(self.raised(case, value))
+        try:
+            self.compare(case, got, want)
+        except Failure:
+            raise
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError, values.BadData) as error:
+            # results that do not have the shape run() gives them: forged, or mangled by the student's code
+            raise Failure(_("The answer's results could not be read ({error}).").format(
+                error=f"{type(error).__name__}: {error}")) from None
+
+    def raised(self, case: dict, error: Value) -> str:
+        """The message for an answer that raised instead of returning."""
+        e = error.error
+        if e["not_implemented"]:
+            return _("Not attempted yet: `{name}` still raises NotImplementedError. Write your answer in its "
+                     "cell (in place of `raise NotImplementedError()`), run that cell, then run this one "
+                     "again.").format(name=self.answer)
+        if e["type"] == "NameError" and e["message"] == f"name '{self.answer}' is not defined":
+            return _("`{name}` is not defined: run the cell with your answer first.").format(name=self.answer)
+        where = ""
+        if e["where"]:
+            where = " " + _("(in {function}, line {line}: `{text}`)").format(**e["where"])
+        return _("{label} raised {type}: {message}{where}").format(
+            label=self.label(case), type=e["type"], message=e["message"], where=where)
+
+    # ------------------------------------------------------------------ in the student's kernel
+    def check_cases(self, answers: tuple, params_list: list[dict]) -> None:
+        """Run, reference and compare every case here (visible checks, and the instructor's preview)."""
+        __tracebackhide__ = True
+        for params in params_list:
+            case = roundtrip(self.case(**params))
+            got = roundtrip(self.run_safely(case, list(answers)))
+            want = roundtrip(self.reference(case))
+            self.judge(case, got, want)
+
+    def __call__(self, *answers) -> None:
+        """The visible check a test cell runs: every visible case, then one ✓ line."""
+        __tracebackhide__ = True
+        from ..kernel import warnings_to_stdout
+
+        warnings_to_stdout()
+        answers = self._complete(answers)
+        try:
+            self.check_cases(answers, self.visible)
+        except Failure as failure:
+            raise Failure(f"[{self.id}] {failure}") from None
+        print("✓ " + _("{id} `{name}`: all visible checks passed.").format(id=self.id, name=self.answer))
+
+    def hidden(self, *answers, repeat: int = 1, **params) -> None:
+        """A hidden case, as the source notebook declares it: the judge draws it with fresh seeds; run
+        directly (the instructor running the source notebook) it checks ``repeat`` cases here."""
+        __tracebackhide__ = True
+        answers = self._complete(answers)
+        seed = params.pop("seed", 0)
+        try:
+            self.check_cases(answers, [dict(params, seed=seed + i) for i in range(repeat)])
+        except Failure as failure:
+            raise Failure(f"[{self.id}] ({_('hidden test')}) {failure}") from None
+
+    def _complete(self, answers: tuple) -> tuple:
+        """The answers a test cell passed, plus the other names of ``names`` from the notebook."""
+        if len(answers) >= len(self.names):
+            return tuple(answers)
+        namespace = sys.modules["__main__"].__dict__
+        return tuple(answers) + tuple(namespace.get(n, MISSING) for n in self.names[len(answers):])
+
+
+# ---------------------------------------------------------------------------------------- registry
+def register(cls):
+    """Class decorator: make ``cls`` an exercise the harness and the judge can find by its id."""
+    instance = cls()
+    _REGISTRY[instance.id] = instance
+    return instance
+
+
+def _load_all() -> None:
+    package = importlib.import_module(__package__)
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("ch") or info.name == "demo":
+            importlib.import_module(f"{__package__}.{info.name}")
+
+
+def get(exercise_id: str) -> Exercise:
+    """The exercise with this grade_id ('ex2_1'); KeyError naming the known ids otherwise."""
+    if exercise_id not in _REGISTRY:
+        _load_all()
+    try:
+        return _REGISTRY[exercise_id]
+    except KeyError:
+        raise KeyError(f"no exercise {exercise_id!r}; known: {sorted(_REGISTRY)}") from None
+
+
+def of_chapter(chapter: str | None = None) -> list[Exercise]:
+    """The exercises of ``chapter`` (all when None), in id order."""
+    _load_all()
+    found = [e for e in _REGISTRY.values() if chapter is None or e.chapter == chapter]
+    return sorted(found, key=lambda e: tuple(int(p) if p.isdigit() else p for p in e.id[2:].split("_")))
+
+
+def answers_from(namespace: dict[str, Any], exercise: Exercise) -> list:
+    return [namespace.get(name, MISSING) for name in exercise.names]

@@ -1,0 +1,136 @@
+"""The do-it-yourself run: exercises whose point is to do the work yourself are run a second time
+in a sandbox where the tools that would do it for you are not there.
+
+``ex2_1`` asks for derivatives by hand, ``ex2_2`` for your own backward engine, chapter 07 for a whole
+engine. An answer that calls torch.autograd, sympy or minigrad's engine passes the first run, so the
+judge runs those exercises again in a second, fresh sandbox where
+
+* ``torch`` and ``sympy`` are stand-in packages: importing them works (an unused ``import torch`` at
+  the top of a cell costs nothing), any use raises an error that says why;
+* ``minigrad`` is either a stand-in too, or (``minigrad.engine``) the real package with its backward
+  engine and forward mode replaced by stubs: minigrad's tensors, operations and graph nodes work,
+  ``backward()``, ``autograd.grad`` and dual numbers do not.
+
+The real files are not in that sandbox at all (bubblewrap mounts the stand-ins over them), so no code
+in the kernel can get them back. The second run executes the answer cells, the cells the student
+added and the instructor's cells that only define things (imports, functions, classes), then the
+harness for the exercise's cases that make sense there (``Exercise.second_run``).
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import importlib.util
+import tempfile
+from pathlib import Path
+
+from .. import cells
+
+# minigrad's modules that compute derivatives on their own: stubbed for "minigrad.engine"
+ENGINE_MODULES = ("minigrad.autograd.engine", "minigrad.autograd.forward_ad")
+SWITCHES = ("torch", "sympy", "minigrad", "minigrad.engine")
+
+_REFUSE = ("{what} is switched off while this exercise is graded a second time: its point is to do the work "
+           "yourself, so your answer must not call it. (Your notebook keeps working as usual; only this "
+           "grading run lacks it.)")
+
+
+def _stand_in_package(name: str) -> str:
+    """The __init__.py of a package that imports fine and refuses every use."""
+    message = _REFUSE.format(what=name)
+    return (f'"""A stand-in for {name} in the do-it-yourself grading run (autograder/judge/selfmade.py)."""\n'
+            f"__path__ = []\n_MESSAGE = {message!r}\n\n\n"
+            "def __getattr__(attribute):\n"
+            "    if attribute.startswith('__') and attribute.endswith('__'):\n"
+            "        raise AttributeError(attribute)\n"
+            "    raise RuntimeError(_MESSAGE)\n")
+
+
+def _stub_module(module_name: str) -> str:
+    """A module with the same names as ``module_name``: functions and classes that refuse to run,
+    plain values (flags, dicts of numbers) kept, so that the package around it still imports."""
+    module = importlib.import_module(module_name)
+    message = _REFUSE.format(what=f"minigrad's own backward engine ({module_name})")
+    lines = [f'"""A stub of {module_name} for the do-it-yourself grading run."""', f"_MESSAGE = {message!r}", "",
+             "def _refuse(*args, **kwargs):", "    raise RuntimeError(_MESSAGE)", ""]
+    for name, value in sorted(vars(module).items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(value, type):
+            lines += [f"class {name}:", "    def __init__(self, *args, **kwargs):", "        _refuse()",
+                      "    def __enter__(self):", "        _refuse()", "    def __exit__(self, *exc):", "        return False", ""]
+        elif callable(value):
+            lines.append(f"{name} = _refuse")
+        else:
+            try:
+                literal = repr(value)
+                ast.literal_eval(literal)
+            except (ValueError, SyntaxError, RecursionError):
+                literal = "None"
+            lines.append(f"{name} = {literal}")
+    return "\n".join(lines) + "\n"
+
+
+@functools.lru_cache(maxsize=None)
+def stand_ins(switches: frozenset) -> dict:
+    """{real file or folder: its stand-in} that take ``switches`` (a subset of SWITCHES) away; the
+    sandbox mounts each stand-in over the real one. Cached per process."""
+    folder = Path(tempfile.mkdtemp(prefix="ag-selfmade-"))
+    replace = {}
+    for package in ("torch", "sympy", "minigrad"):
+        if package not in switches:
+            continue
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        stand_in = folder / package
+        stand_in.mkdir()
+        (stand_in / "__init__.py").write_text(_stand_in_package(package))
+        replace[list(spec.submodule_search_locations)[0]] = stand_in
+    if "minigrad.engine" in switches and "minigrad" not in switches:
+        for module_name in ENGINE_MODULES:
+            spec = importlib.util.find_spec(module_name)
+            if spec is None or spec.origin is None:
+                continue
+            stub = folder / f"{module_name}.py"
+            stub.write_text(_stub_module(module_name))
+            replace[spec.origin] = stub
+    return replace
+
+
+def _only_definitions(source: str) -> bool:
+    """Does this cell only import and define (functions, classes, constants)? Such cells of the
+    instructor's run in the second run; demos and plots do not."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    allowed = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for node in tree.body:
+        if isinstance(node, allowed):
+            continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(getattr(node, "value", None), ast.Constant):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):  # a docstring
+            continue
+        return False
+    return True
+
+
+def second_notebook(nb, test_ids: set[str]):
+    """The cells of the do-it-yourself run: answer cells, the student's own cells, the instructor's
+    definition cells, and the test cells in ``test_ids`` (whose code the judge replaces)."""
+    import nbformat
+
+    out = nbformat.v4.new_notebook(metadata=nb.metadata)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.metadata.get("autograder_probe"):
+            continue
+        gid = cells.grade_id(cell)
+        if cells.is_test(cell):
+            if gid in test_ids:
+                out.cells.append(cell)
+        elif cells.is_answer(cell) or gid is None or _only_definitions(cell.source):
+            out.cells.append(nbformat.v4.new_code_cell(cell.source, metadata=cell.metadata))
+    return out

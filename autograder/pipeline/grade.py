@@ -1,0 +1,426 @@
+"""`python -m autograder grade`: sandboxed, parallel, resumable grading by the judge, into nbgrader's gradebook.
+
+For each submission, a worker rebuilds every notebook around the instructor's copy (restore.py), scans
+the student's code for review flags (integrity.py), and grades it with ``grade_notebook``: the notebook
+runs in a sandboxed kernel (execute.py, sandbox.py) where the judge's harness takes the place of every
+test cell, the judge decides each verdict outside the kernel (autograder/judge) and writes it into the
+test cell; exercises that must be done by hand run a second time without the tools that would do them
+(judge/selfmade.py). The graded notebook and ``autograder.json`` are written atomically under
+autograded/. Only the main process writes the gradebook, one transaction per submission, as an upsert:
+after a crash or ``kill -9``, a re-run records what was graded and grades the rest; nothing is counted twice.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import ctypes
+import fcntl
+import hashlib
+import multiprocessing
+import os
+import secrets
+import shutil
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .. import cells, judge
+from ..judge import selfmade
+from ..kernel import probe
+from . import integrity
+from .course import Course, CourseError, write_atomic
+from .execute import run_notebook
+from .restore import restore
+from .sanitize import neutralize, strip_hidden
+from .results import Event, Result, TestResult
+from .sandbox import Limits, Profile, sandbox_status
+
+__all__ = ["Limits", "grade", "grade_notebook", "grade_submission", "self_check"]
+
+
+# ---------------------------------------------------------------- one notebook
+
+@dataclass
+class NotebookGrade:
+    """What grading one notebook gives: a TestResult per test cell, what stopped it, review flags."""
+
+    tests: dict[str, TestResult] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def notebook_language(nb) -> str:
+    """The language a notebook is written in (its metadata; English when it says nothing)."""
+    return nb.metadata.get("autograder", {}).get("language", "en")
+
+
+def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_files=(), seed: int | None = None,
+                   delimiters: cells.Delimiters = cells.Delimiters()) -> NotebookGrade:
+    """Grade ``nb`` (restored around ``source``) in place: the judge's verdict goes into every test cell."""
+    lang = notebook_language(nb)
+    tasks = judge.plan(source, seed=seed, delimiters=delimiters)
+    token = secrets.token_hex(8)
+    _insert_probes(nb, token)
+    replace = {i: judge.harness_code(tasks[cells.grade_id(c)], token) for i, c in enumerate(nb.cells)
+               if cells.is_test(c) and tasks.get(cells.grade_id(c)) and tasks[cells.grade_id(c)].exercise}
+    run = run_notebook(nb, limits=limits, data_files=data_files, replace=replace)
+    out = NotebookGrade()
+    if run.event:
+        where = _label(nb, run.event_cell) if run.event_cell is not None else "kernel start"
+        out.events.append(Event(name, where, run.event, run.detail))
+    out.flags += _read_probes(nb, run, token)
+    verdicts = {}
+    for i, cell in enumerate(nb.cells):
+        if not cells.is_test(cell):
+            continue
+        task = tasks[cells.grade_id(cell)]
+        if task.exercise is None:  # not an exercise the judge knows: stock nbgrader's way, in the kernel
+            out.tests[task.test_id] = _kernel_scored(cell, task, run.status.get(i, "not run"), name, run.detail)
+            continue
+        if i in run.replies and run.status.get(i) in ("ok", "error"):
+            verdicts[task.test_id] = judge.decide(task, judge.read_reply(run.replies[i], token), lang)
+        else:
+            why = run.detail if run.event else "the notebook stopped before this cell"
+            verdicts[task.test_id] = judge.not_run(task, why, lang)
+    _second_run(nb, source, tasks, verdicts, limits, data_files, lang, seed, delimiters)
+    for cell in nb.cells:
+        verdict = verdicts.get(cells.grade_id(cell)) if cells.is_test(cell) else None
+        if verdict is not None:
+            cell.outputs = judge.verdict_outputs(verdict)
+            cell.execution_count = None
+            out.tests[verdict.test_id] = TestResult(name, verdict.max_points, verdict.score, verdict.status,
+                                                    verdict.message)
+    _remove_probes(nb)
+    return out
+
+
+def _second_run(nb, source, tasks, verdicts, limits, data_files, lang, seed, delimiters) -> None:
+    """The do-it-yourself run (judge/selfmade.py) of the passing exercises that ask for it."""
+    groups: dict[frozenset, list] = {}
+    for test_id, verdict in verdicts.items():
+        exercise = tasks[test_id].exercise
+        if verdict.status == "passed" and exercise.self_made:
+            groups.setdefault(frozenset(exercise.self_made), []).append(test_id)
+    for switches, test_ids in groups.items():
+        second = selfmade.second_notebook(nb, set(test_ids))
+        token = secrets.token_hex(8)
+        narrowed = {t: judge.Task(t, tasks[t].exercise, [c for c in tasks[t].cases if tasks[t].exercise.second_run(c)],
+                                  0, tasks[t].max_points) for t in test_ids}
+        replace = {i: judge.harness_code(narrowed[cells.grade_id(c)], token) for i, c in enumerate(second.cells)
+                   if cells.is_test(c)}
+        profile = Profile("selfmade", selfmade.stand_ins(switches))
+        run = run_notebook(second, limits=limits, data_files=data_files, replace=replace, profile=profile)
+        for i, cell in enumerate(second.cells):
+            if not cells.is_test(cell):
+                continue
+            test_id = cells.grade_id(cell)
+            reply = judge.read_reply(run.replies[i], token) if i in run.replies else (run.detail or "not run")
+            again = judge.decide(narrowed[test_id], reply, lang)
+            if again.status != "passed":
+                verdicts[test_id] = judge.self_made_failure(verdicts[test_id], again, sorted(switches), lang)
+
+
+def _kernel_scored(cell, task, status, name, detail) -> TestResult:
+    """A test cell the judge does not know, scored from its outputs as nbgrader does (stderr aside)."""
+    from nbgrader.utils import determine_grade
+
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    for out in cell.outputs:  # warnings must not cost points
+        if out.output_type == "stream" and out.name == "stderr":
+            out.name = "stdout"
+    if status == "ok" and not errors:
+        score, _ = determine_grade(cell)
+        return TestResult(name, task.max_points, float(score or 0.0), "passed", "", judged=False)
+    message = f"{errors[0].ename}: {errors[0].evalue}".strip()[:500] if errors else f"not run: {detail}"
+    return TestResult(name, task.max_points, 0.0, "failed" if errors else "not run", message, judged=False)
+
+
+def _label(nb, index: int) -> str:
+    """A cell named for the student: its grade_id, or the nearest one before it."""
+    for j in range(index, -1, -1):
+        gid = cells.grade_id(nb.cells[j])
+        if gid:
+            return f"cell {index + 1} ({gid})" if j == index else f"cell {index + 1} (after {gid})"
+    return f"cell {index + 1}"
+
+
+# ---------------------------------------------------------------- the runtime probe (review flags only)
+
+def _probe_cell(code: str):
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["autograder_probe"] = True
+    return cell
+
+
+def _insert_probes(nb, token: str) -> None:
+    new = [_probe_cell("import autograder.kernel.probe\nautograder.kernel.probe.install()")]
+    for cell in nb.cells:
+        new.append(cell)
+        if cells.is_test(cell):
+            new.append(_probe_cell(f"__import__('sys').modules['autograder.kernel.probe'].report("
+                                   f"{cells.grade_id(cell)!r}, {token!r})"))
+    nb.cells = new
+
+
+def _remove_probes(nb) -> None:
+    nb.cells = [c for c in nb.cells if not c.metadata.get("autograder_probe")]
+
+
+def _read_probes(nb, run, token: str) -> list[str]:
+    import json
+
+    reasons = []
+    for i, cell in enumerate(nb.cells):
+        if not cell.metadata.get("autograder_probe") or run.status.get(i) == "not run" or i == run.event_cell:
+            continue
+        if i == 0:
+            if run.status.get(i) != "ok":
+                reasons.append("the grader's probe could not start in the kernel")
+            continue
+        label = cell.source.split("report(")[1].split(",")[0].strip("'\"")
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        lines = [ln for ln in text.splitlines() if ln.startswith(f"{probe.MARKER} {token} ")]
+        if run.status.get(i) != "ok" or len(lines) != 1:
+            reasons.append(f"after {label}: the grader's probe was silenced (cell runner or output tampered)")
+            continue
+        try:
+            found = json.loads(lines[0].split(" ", 3)[3])
+        except (ValueError, IndexError):
+            reasons.append(f"after {label}: the grader's probe output was forged")
+            continue
+        for name in found.get("changed", [])[:5]:
+            reasons.append(f"after {label}: {name} was replaced (monkeypatching)")
+        for event in found.get("events", [])[:5]:
+            reasons.append(f"after {label}: {event}")
+    return reasons
+
+
+# ---------------------------------------------------------------- one submission (in a worker)
+
+def submission_hash(course: Course, student: str, assignment: str) -> str:
+    """Changes when the submission or the instructor's notebooks change: then it is graded again."""
+    h = hashlib.sha256()
+    for folder in (course.submitted / student / assignment, course.source / assignment):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(str(path.relative_to(folder)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _data_files(course: Course, assignment: str) -> list[Path]:
+    """Files shipped with the assignment (never its notebooks): put in the kernel's working folder."""
+    release = course.release / assignment
+    return sorted(f for f in release.iterdir() if f.is_file() and f.suffix != ".ipynb") if release.is_dir() else []
+
+
+def grade_submission(job: dict, limits: Limits) -> Result:
+    """Grade one student's assignment; always returns a result, whatever the submission does."""
+    course = Course(Path(job["root"]))
+    student, assignment = job["student"], job["assignment"]
+    folder = course.submitted / student / assignment
+    stamp = folder / "timestamp.txt"
+    result = Result(student, assignment, job["hash"], stamp.read_text().strip() if stamp.is_file() else None,
+                    sandbox=sandbox_status(), seed=secrets.randbits(62))
+    start = time.monotonic()
+    out_dir = course.autograded / student / assignment
+    delimiters = cells.Delimiters.of(course.config())
+    for name in course.notebooks(assignment):
+        source = nbformat.read(course.source / assignment / f"{name}.ipynb", as_version=4)
+        for cell in source.cells:
+            if cells.is_test(cell):
+                result.tests[cells.grade_id(cell)] = TestResult(name, cells.points(cell))
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            others = sorted(p.name for p in folder.glob("*.ipynb"))
+            result.flag(f"missing notebook {name}.ipynb" + (f" (found {', '.join(others)})" if others else ""))
+            _set_all(result, name, "missing", "the notebook was not submitted")
+            continue
+        try:
+            submission = nbformat.read(path, as_version=4)
+            nbformat.validate(submission)
+        except Exception as err:
+            result.flag(f"{name}.ipynb is not a valid notebook ({type(err).__name__}: {str(err)[:120]})")
+            _set_all(result, name, "unreadable", "the notebook file could not be read")
+            continue
+        nb, notes = restore(submission, source)
+        result.notes += notes
+        for reason in integrity.scan(_student_cells(nb)):
+            result.flag(reason)
+        graded = grade_notebook(nb, source, name=name, limits=limits, data_files=_data_files(course, assignment),
+                                seed=result.seed, delimiters=delimiters)
+        result.tests.update(graded.tests)
+        result.events += graded.events
+        for reason in graded.flags:
+            result.flag(reason)
+        strip_hidden(nb, delimiters)
+        neutralize(nb)
+        write_atomic(out_dir / f"{name}.ipynb", nbformat.writes(nb))
+    if stamp.is_file():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(stamp, out_dir / "timestamp.txt")
+    result.seconds = round(time.monotonic() - start, 2)
+    write_atomic(course.result_path(student, assignment), result.to_json())
+    return result
+
+
+def self_check(root: str, assignment: str, limits: Limits) -> Result:
+    """Grade the instructor's own notebooks as if submitted: must score full marks with no flag."""
+    course = Course(Path(root))
+    result = Result("(solutions)", assignment, sandbox=sandbox_status(), seed=secrets.randbits(62))
+    delimiters = cells.Delimiters.of(course.config())
+    for name in course.notebooks(assignment):
+        source = nbformat.read(course.source / assignment / f"{name}.ipynb", as_version=4)
+        nb, result.notes = restore(source, source)
+        for reason in integrity.scan(_student_cells(nb)):
+            result.flag(reason)
+        try:
+            graded = grade_notebook(nb, source, name=name, limits=limits, seed=result.seed, delimiters=delimiters,
+                                    data_files=_data_files(course, assignment))
+        except cells.HiddenRegionError as error:
+            raise CourseError(f"{assignment}/{name}.ipynb: a hidden-test region cannot be read: {error}") from None
+        result.tests.update(graded.tests)
+        result.events += graded.events
+        for reason in graded.flags:
+            result.flag(reason)
+    return result
+
+
+def _set_all(result: Result, notebook: str, status: str, message: str) -> None:
+    for t in result.tests.values():
+        if t.notebook == notebook:
+            t.status, t.message = status, message
+
+
+def _student_cells(nb) -> list[tuple[str, str]]:
+    """(label, code) of the cells the student wrote: answer cells and added cells."""
+    return [(cells.grade_id(c) or f"added cell {i + 1}", c.source) for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and (cells.is_answer(c) or not cells.grade_id(c))]
+
+
+# ---------------------------------------------------------------- what needs grading
+
+def plan(course: Course, assignment: str | None = None, student: str | None = None,
+         force: bool = False) -> tuple[list[dict], list[Result]]:
+    """(jobs to grade, finished results not yet in the gradebook)."""
+    known = course.assignments()
+    if assignment and assignment not in known:
+        raise CourseError(f"no assignment {assignment!r} in {course.source} (assignments: {', '.join(known)})")
+    students = course.students()
+    if student and student not in students:
+        raise CourseError(f"no submissions from {student!r} in {course.submitted}")
+    jobs, unrecorded = [], []
+    for s in [student] if student else students:
+        for a in [assignment] if assignment else known:
+            if not (course.submitted / s / a).is_dir():
+                continue
+            digest = submission_hash(course, s, a)
+            old = course.result(s, a)
+            if old is not None and old.hash == digest and not force:
+                if not old.in_gradebook:
+                    unrecorded.append(old)
+                continue
+            jobs.append({"root": str(course.root), "student": s, "assignment": a, "hash": digest})
+    return jobs, unrecorded
+
+
+# ---------------------------------------------------------------- the gradebook (main process only)
+
+def record(gb, result: Result) -> None:
+    """Write one result into nbgrader's gradebook: an upsert, so recording twice changes nothing."""
+    import warnings
+
+    from nbgrader.api import MissingEntry
+
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy's autoflush chatter
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    try:
+        gb.find_assignment(result.assignment)
+    except MissingEntry:
+        raise CourseError(f"{result.assignment} is not in the gradebook: run `python -m autograder release` first")
+    gb.update_or_create_student(result.student)
+    kwargs = {"timestamp": result.timestamp} if result.timestamp else {}
+    gb.update_or_create_submission(result.assignment, result.student, **kwargs)
+    for test_id, test in result.tests.items():
+        try:
+            grade = gb.find_grade(test_id, test.notebook, result.assignment, result.student)
+        except MissingEntry:
+            raise CourseError(f"test cell {test_id} of {result.assignment} is not in the gradebook: the source "
+                              "changed since the release; run `python -m autograder release` again")
+        grade.auto_score = test.score
+        grade.needs_manual_grade = False
+    for name in {t.notebook for t in result.tests.values()}:
+        gb.find_submission_notebook(name, result.assignment, result.student).flagged = result.flagged
+    gb.db.commit()
+
+
+def _mark_recorded(course: Course, result: Result) -> None:
+    result.in_gradebook = True
+    write_atomic(course.result_path(result.student, result.assignment), result.to_json())
+
+
+# ---------------------------------------------------------------- the batch
+
+def _worker_init():
+    """Workers die with the main process (kill -9 included), and their sandboxes with them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _failed(job: dict, why: str) -> Result:
+    """The result for a submission the grader itself could not finish (it never stops the batch)."""
+    return Result(job["student"], job["assignment"], job["hash"],
+                  flag_reasons=[f"the grader failed on this submission: {why}"])
+
+
+def grade(course: Course, *, assignment=None, student=None, jobs: int | None = None, force=False,
+          limits: Limits = Limits(), progress=None) -> list[Result]:
+    """Grade everything new; return the results graded or recorded by this run."""
+    from .ui import Progress
+
+    lock = open(course.root / ".autograder.lock", "w")
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise CourseError("another `python -m autograder grade` is running on this course") from None
+        todo, unrecorded = plan(course, assignment, student, force)
+        done: list[Result] = []
+        with course.gradebook() as gb:
+            for result in unrecorded:  # graded before a crash, not yet in the gradebook
+                record(gb, result)
+                _mark_recorded(course, result)
+                done.append(result)
+            bar = progress or Progress(len(todo), "grading")
+            jobs = max(1, jobs or os.cpu_count() or 1)
+            attempts: dict[int, int] = {}
+            pending = list(range(len(todo)))
+            while pending:
+                ctx = multiprocessing.get_context("fork")
+                with cf.ProcessPoolExecutor(min(jobs, len(pending)), mp_context=ctx, initializer=_worker_init) as pool:
+                    futures = {pool.submit(grade_submission, todo[i], limits): i for i in pending}
+                    pending = []
+                    for future in cf.as_completed(futures):
+                        i = futures[future]
+                        try:
+                            result = future.result()
+                        except cf.process.BrokenProcessPool:
+                            attempts[i] = attempts.get(i, 0) + 1
+                            if attempts[i] < 2:
+                                pending.append(i)
+                                continue
+                            result = _failed(todo[i], "the grading worker crashed twice")
+                        except Exception as err:
+                            result = _failed(todo[i], f"{type(err).__name__}: {err}")
+                        record(gb, result)
+                        _mark_recorded(course, result)
+                        done.append(result)
+                        bar.step(f"{result.student}/{result.assignment}")
+        return done
+    finally:
+        lock.close()
