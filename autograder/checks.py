@@ -12,7 +12,7 @@ Student code runs in the same kernel as these checks, so the checks defend thems
 Warnings: nbgrader gives 0 points to a test cell that wrote to stderr, and torch warns a lot. Importing
 this module routes Python warnings to stdout, so correct work keeps its points whatever it warns.
 
-Failure messages name the exercise, show expected vs actual (shape, dtype, worst element) and, when the
+CheckFailed messages name the exercise, show expected vs actual (shape, dtype, worst element) and, when the
 actual value matches a common mistake (factor 2, sign flip, transpose, gradients not zeroed), say so.
 """
 import builtins

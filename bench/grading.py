@@ -24,8 +24,8 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder.demo import student_notebook, write_tiny_course  # noqa: E402
-from autograder.release import chapters, generate_release  # noqa: E402
+from autograder.pipeline.demo import student_notebook, write_tiny_course  # noqa: E402
+from autograder.pipeline.release import chapters, generate_release  # noqa: E402
 
 
 def floor_seconds(repeat: int = 3) -> float:

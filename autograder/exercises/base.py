@@ -10,7 +10,7 @@ Each graded exercise is one :class:`Exercise` subclass in ``autograder/exercises
         def case(self, x=None, seed=0, ...):   -> dict      # the inputs, as plain data, from parameters
         def run(self, case, grads_by_hand):    -> dict      # IN THE KERNEL: call the answer, encode results
         def reference(self, case):             -> dict      # TRUSTED: the same results from torch.autograd
-        def compare(self, case, got, want):                 # raise Failure (with a hint) if they differ
+        def compare(self, case, got, want):                 # raise CheckFailed (with a hint) if they differ
 
 Where each part runs:
 
@@ -35,7 +35,7 @@ from typing import Any
 
 from ..i18n import _
 from . import values
-from .expect import Failure, describe
+from .expect import CheckFailed, describe
 from .values import Value, decode, encode, encode_error, roundtrip
 
 MISSING = object()
@@ -70,7 +70,7 @@ class Exercise:
         raise NotImplementedError
 
     def compare(self, case: dict, got: dict[str, Value], want: dict[str, Value]) -> None:
-        """Raise :class:`Failure` unless ``got`` (the student's) matches ``want`` (the reference)."""
+        """Raise :class:`CheckFailed` unless ``got`` (the student's) matches ``want`` (the reference)."""
         raise NotImplementedError
 
     def second_run(self, case: dict) -> bool:
@@ -101,27 +101,30 @@ class Exercise:
         return data
 
     def judge(self, case: dict, got_data: dict, want_data: dict) -> None:
-        """Decode both sides and compare; a raised error or malformed data becomes a Failure."""
+        """Decode both sides and compare; a raised error or malformed data becomes a CheckFailed."""
         __tracebackhide__ = True
         if not isinstance(got_data, dict):
-            raise Failure(_("The answer's results could not be read."))
+            raise CheckFailed(_("The answer's results could not be read."))
         if "__error__" in got_data:
-            raise Failure(self.raised(case, decode(got_data["__error__"])))
+            error = decode(got_data["__error__"])
+            failure = CheckFailed(self.raised(case, error))
+            failure.not_attempted = bool(error.error and error.error["not_implemented"])
+            raise failure
         try:
             got = {str(k): decode(v) for k, v in got_data.items()}
         except values.BadData as error:
-            raise Failure(_("The answer's results could not be read ({error}).").format(error=error)) from None
+            raise CheckFailed(_("The answer's results could not be read ({error}).").format(error=error)) from None
         want = {k: decode(v) for k, v in want_data.items()}
         for key, value in got.items():
             if value.kind == "error" and key in want:
-                raise Failure(self.raised(case, value))
+                raise CheckFailed(self.raised(case, value))
         try:
             self.compare(case, got, want)
-        except Failure:
+        except CheckFailed:
             raise
         except (KeyError, IndexError, TypeError, AttributeError, ValueError, values.BadData) as error:
             # results that do not have the shape run() gives them: forged, or mangled by the student's code
-            raise Failure(_("The answer's results could not be read ({error}).").format(
+            raise CheckFailed(_("The answer's results could not be read ({error}).").format(
                 error=f"{type(error).__name__}: {error}")) from None
 
     def raised(self, case: dict, error: Value) -> str:
@@ -158,8 +161,10 @@ class Exercise:
         answers = self._complete(answers)
         try:
             self.check_cases(answers, self.visible)
-        except Failure as failure:
-            raise Failure(f"[{self.id}] {failure}") from None
+        except CheckFailed as failure:
+            labelled = CheckFailed(f"[{self.id}] {failure}")
+            labelled.not_attempted = failure.not_attempted
+            raise labelled from None
         print("✓ " + _("{id} `{name}`: all visible checks passed.").format(id=self.id, name=self.answer))
 
     def hidden(self, *answers, repeat: int = 1, **params) -> None:
@@ -170,8 +175,8 @@ class Exercise:
         seed = params.pop("seed", 0)
         try:
             self.check_cases(answers, [dict(params, seed=seed + i) for i in range(repeat)])
-        except Failure as failure:
-            raise Failure(f"[{self.id}] ({_('hidden test')}) {failure}") from None
+        except CheckFailed as failure:
+            raise CheckFailed(f"[{self.id}] ({_('hidden test')}) {failure}") from None
 
     def _complete(self, answers: tuple) -> tuple:
         """The answers a test cell passed, plus the other names of ``names`` from the notebook."""

@@ -1,7 +1,7 @@
 """Expectations on decoded values, and the messages a student reads when one is not met.
 
 Every function here takes :class:`~autograder.exercises.values.Value` objects (what the student's code
-returned, as plain data) and numpy references, and raises :class:`Failure` with a message that says
+returned, as plain data) and numpy references, and raises :class:`CheckFailed` with a message that says
 what was expected, what came instead, by how much it differs, and, when the difference matches a
 common mistake, what the mistake probably is. The same code runs in the student's kernel (visible
 checks) and in the judge (the grade), so both say the same thing.
@@ -18,20 +18,22 @@ SINGLE = (1e-4, 1e-5)       # (rtol, atol) when float32 is a fair answer
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
 
 
-class Failure(AssertionError):
+class CheckFailed(AssertionError):
     """A check that did not pass; its message is for the student."""
+
+    not_attempted = False   # the answer still raises the blank exercise's NotImplementedError
 
 
 def fail(message: str):
     __tracebackhide__ = True
-    raise Failure(message)
+    raise CheckFailed(message)
 
 
 def check(condition, message: str) -> None:
     """``assert`` that survives ``python -O`` and speaks to the student."""
     __tracebackhide__ = True
     if not condition:
-        raise Failure(message)
+        raise CheckFailed(message)
 
 
 # ---------------------------------------------------------------------------------------- describing

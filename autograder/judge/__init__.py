@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import cells
 from ..exercises import base
-from ..exercises.expect import Failure
+from ..exercises.expect import CheckFailed
 from ..exercises.values import dumps
 from ..i18n import _, using
 
@@ -142,9 +142,9 @@ def _decide(task: Task, reply) -> Verdict:
     for i, (case, got) in enumerate(zip(task.cases, reply)):
         try:
             exercise.judge(case, got, exercise.reference(case))
-        except Failure as failure:
+        except CheckFailed as failure:
             text = str(failure)
-            status = "not attempted" if text.startswith(_("Not attempted yet")) else "failed"
+            status = "not attempted" if failure.not_attempted else "failed"
             which = _("a visible check") if i < task.visible else _("a hidden check (inputs drawn for this grading run)")
             message = f"[{exercise.id}] " + _("Failed {which}: {text}").format(which=which, text=text)
             if status == "not attempted":

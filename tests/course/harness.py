@@ -1,16 +1,21 @@
-"""In-process helpers to execute, release and autograde the course notebooks (nbclient + nbgrader).
+"""In-process helpers to execute, release and judge the course notebooks (nbclient + nbgrader + the judge).
 
-Chapter-agnostic: a chapter is a folder course/source/<chapter>/<chapter>.ipynb, and its wrong-answer
-catalog (optional) is tests/course/wrong_answers/chNN.py with NN the chapter's number prefix.
+Chapter-agnostic: a chapter is a folder course/source/<chapter>/<chapter>.ipynb, and its answer catalog
+is tests/course/wrong_answers/chNN.py with NN the chapter's number prefix. A catalog module defines
 
-Why in-process: nbgrader's CLI costs ~3 s to start; its preprocessors and ``determine_grade`` are the
-same code the CLI runs, called directly.
+    WRONG = {exercise id: [(description, answer source), ...]}   mistakes students make
+    RIGHT = {exercise id: [(description, answer source), ...]}   other correct answers (optional)
+
+Why in-process: nbgrader's CLI costs ~3 s to start; its preprocessors and ``determine_grade`` are the same
+code the CLI runs, called directly. The judge's verdicts come from autograder.judge, called here, on the
+replies of autograder.kernel.harness running in a real kernel.
 """
 import copy
 import functools
 import importlib.util
 import os
 import pathlib
+import secrets
 
 import nbformat
 from nbclient import NotebookClient
@@ -18,10 +23,12 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions
 from nbgrader.utils import determine_grade, is_grade, is_solution
 from traitlets.config import Config
 
+from autograder import judge
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "course" / "source"
 CATALOG = pathlib.Path(__file__).resolve().parent / "wrong_answers"
-CELL_TIMEOUT = 120  # seconds per cell; a chapter's slowest cell takes a few seconds
+CELL_TIMEOUT = 180  # seconds per cell; a chapter's slowest cell takes a few seconds
 
 # What ClearSolutions writes in place of a solution (same as course/nbgrader_config.py).
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -47,7 +54,7 @@ def grade_id(cell):
 
 def graded_cells(nb):
     """The autograded test cells of ``nb``: {grade_id: cell}."""
-    return {grade_id(c): c for c in nb.cells if c.cell_type == "code" and is_grade(c)}
+    return {grade_id(c): c for c in nb.cells if c.cell_type == "code" and is_grade(c) and not is_solution(c)}
 
 
 def answer_cells(nb):
@@ -77,13 +84,8 @@ def solution_editor(chapter):
 
 
 def _client(nb, chapter, allow_errors):
-    return NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=CELL_TIMEOUT,
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(SOURCE / chapter)}},
-    )
+    return NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT, allow_errors=allow_errors,
+                          resources={"metadata": {"path": str(SOURCE / chapter)}})
 
 
 def execute(nb, chapter, *, allow_errors=False):
@@ -104,7 +106,7 @@ def stderr_text(cell):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Release and autograde
+# Release and grading
 # ---------------------------------------------------------------------------------------------------
 def release(nb):
     """The student version of ``nb``: solutions replaced by the stub, hidden tests and outputs removed.
@@ -137,8 +139,21 @@ def executed_release(chapter):
     return execute(release(read(chapter)), chapter, allow_errors=True)
 
 
+@functools.lru_cache(maxsize=None)
+def judged(chapter, version):
+    """{test grade_id: TestResult} of the judge grading the source ('solutions') or the blank release
+    ('blank') of ``chapter``, exactly as `python -m autograder grade` does (sandbox, judge, second run)."""
+    from autograder.pipeline.grade import grade_notebook
+    from autograder.pipeline.restore import restore
+
+    source = read(chapter)
+    submitted = source if version == "solutions" else release(source)
+    nb, _ = restore(submitted, source)
+    return grade_notebook(nb, source, name=chapter).tests
+
+
 # ---------------------------------------------------------------------------------------------------
-# Wrong-answer catalog
+# Answer catalog
 # ---------------------------------------------------------------------------------------------------
 def catalog_module(chapter):
     """tests/course/wrong_answers/chNN.py for chapter 'NN_name', or None when there is none."""
@@ -151,12 +166,13 @@ def catalog_module(chapter):
     return module
 
 
-def catalog(chapter):
-    """[(exercise id, description, answer source)] of the chapter's catalog."""
+def catalog(chapter, kind="WRONG"):
+    """[(exercise id, description, answer source)] of the chapter's catalog (WRONG or RIGHT)."""
     module = catalog_module(chapter)
     if module is None:
         return []
-    return [(ex, description, source) for ex, variants in module.WRONG.items() for description, source in variants]
+    return [(ex, description, source) for ex, variants in getattr(module, kind, {}).items()
+            for description, source in variants]
 
 
 _SNAPSHOT = "__harness_names__ = set(globals())"
@@ -165,17 +181,27 @@ _FORGET = ("for __n in set(globals()) - __harness_names__ - {'__harness_names__'
            "    del globals()[__n]\n")
 
 
-@functools.lru_cache(maxsize=None)
-def catalog_scores(chapter):
-    """{(exercise id, description): (score, max, test cell text output)} for every catalog variant.
+def _visible_check(test_cell):
+    """The visible part of a test cell (what a student's notebook runs)."""
+    from autograder.cells import visible_part
 
-    One kernel per chapter: the source notebook runs once, then for each variant its answer cell
-    replaces the solution, the exercise's test cell runs and is scored, then the names the variant
-    defined are deleted and the correct answer cell runs again (a variant never leaks into the next).
+    return visible_part(test_cell.source)
+
+
+@functools.lru_cache(maxsize=None)
+def catalog_verdicts(chapter):
+    """{(kind, exercise id, description): (visible_output, judge Verdict)} for every catalog answer.
+
+    One kernel per chapter: the source notebook runs once, then for each answer its source replaces the
+    solution, the exercise's visible check runs (in the kernel, as in the student's notebook) and the
+    judge's harness runs the visible and hidden cases; the judge decides here, from the kernel's reply.
+    Then the names the answer defined are deleted and the solution runs again. The do-it-yourself second
+    run is not part of this (test_wrong_answers checks it on the catalog entries that need it).
     """
     nb = read(chapter)
-    answers = answer_cells(nb)
-    tests = graded_cells(nb)
+    answers, tests = answer_cells(nb), graded_cells(nb)
+    seed = int(os.environ.get("JUDGE_SEED", secrets.randbits(32)))
+    tasks = judge.plan(nb, seed=seed)
     client = _client(nb, chapter, allow_errors=True)
     results = {}
     with client.setup_kernel():
@@ -184,31 +210,31 @@ def catalog_scores(chapter):
         bad = errors(nb)
         if bad:
             raise RuntimeError(f"{chapter}: the source notebook raised {bad}")
-
         scratch = len(nb.cells)  # one extra slot at the end: nbclient stores each executed cell there
         nb.cells.append(nbformat.v4.new_code_cell(""))
 
-        def run_cell(cell):
+        def run(source):
+            cell = nbformat.v4.new_code_cell(source)
             nb.cells[scratch] = cell
             client.execute_cell(cell, scratch)
             return cell
 
-        def run(source):
-            return run_cell(nbformat.v4.new_code_cell(source))
-
-        for exercise, description, source in catalog(chapter):
-            run(_SNAPSHOT)
-            run(source)
-            test = copy.deepcopy(tests[f"{exercise}_tests"])
-            test.outputs = []
-            run_cell(test)
-            score, max_points = determine_grade(test)
-            text = "".join(o.get("text", "") + o.get("evalue", "") for o in test.outputs)
-            results[(exercise, description)] = (score, max_points, text)
-            run(_FORGET)
-            restored = run(answers[exercise].source)
-            if any(o.output_type == "error" for o in restored.outputs):
-                raise RuntimeError(f"{chapter}: restoring the solution of {exercise} failed")
+        for kind in ("WRONG", "RIGHT"):
+            for exercise, description, source in catalog(chapter, kind):
+                run(_SNAPSHOT)
+                run(source)
+                visible = run(_visible_check(tests[f"{exercise}_tests"]))
+                task = tasks[f"{exercise}_tests"]
+                token = secrets.token_hex(4)
+                reply_cell = run(judge.harness_code(task, token))
+                verdict = judge.decide(task, judge.read_reply(reply_cell.outputs, token))
+                text = "".join(o.get("text", "") + o.get("evalue", "") for o in visible.outputs)
+                failed = any(o.output_type == "error" for o in visible.outputs)
+                results[(kind, exercise, description)] = (failed, text, verdict, seed)
+                run(_FORGET)
+                restored = run(answers[exercise].source)
+                if any(o.output_type == "error" for o in restored.outputs):
+                    raise RuntimeError(f"{chapter}: restoring the solution of {exercise} failed")
     return results
 
 

@@ -26,9 +26,9 @@ CURRICULUM = {
 
 def curriculum_exercises(chapter):
     """Exercise ids the curriculum lists for ``chapter``; they must also be registered in autograder."""
-    from autograder import registry
+    from autograder.exercises import of_chapter
 
-    registered = {e.id: e.name for e in registry.exercises(chapter)}
+    registered = {e.id: e.answer for e in of_chapter(chapter)}
     expected = CURRICULUM[chapter]
     assert sorted(registered) == sorted(expected), f"{chapter}: registry {registered} != curriculum {expected}"
     for exercise_id, name in registered.items():  # an exercise with two names checks one of them
@@ -54,14 +54,19 @@ def test_every_exercise_has_answer_and_test_cells(chapter):
     ids = [harness.grade_id(c) for c in nb.cells if harness.grade_id(c)]
     assert len(ids) == len(set(ids)), f"{chapter}: duplicate grade_ids"
     points = {gid: c.metadata.nbgrader["points"] for gid, c in tests.items()}
-    from autograder import registry
+    from autograder.cells import hidden_cases, split_hidden
+    from autograder.exercises import of_chapter
 
-    for exercise in registry.exercises(chapter):
-        assert points[f"{exercise.id}_tests"] == exercise.points, f"{exercise.id}: points differ from registry"
+    for exercise in of_chapter(chapter):
+        assert points[f"{exercise.id}_tests"] == exercise.points, f"{exercise.id}: points differ from the exercise"
         assert "### BEGIN SOLUTION" in answers[exercise.id].source
         test_source = tests[f"{exercise.id}_tests"].source
-        assert f"check_{exercise.id}({exercise.name})" in test_source, f"{exercise.id}: visible check missing"
-        assert "### BEGIN HIDDEN TESTS" in test_source, f"{exercise.id}: hidden tests missing"
+        assert f"check_{exercise.id}({exercise.answer}" in test_source, f"{exercise.id}: visible check missing"
+        _, hidden = split_hidden(test_source)
+        declared = hidden_cases(hidden)  # raises if the judge could not read them
+        assert declared, f"{exercise.id}: no hidden cases declared"
+        for case in declared:  # every declared case can be drawn
+            exercise.case(**dict(case.params, seed=1))
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -98,6 +103,21 @@ def test_blank_release_scores_zero(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_judge_gives_solutions_full_marks(chapter):
+    """Graded as `python -m autograder grade` grades (sandbox, judge, do-it-yourself run)."""
+    tests = harness.judged(chapter, "solutions")
+    failing = {k: t.message for k, t in tests.items() if t.status != "passed" or t.score != t.max_score}
+    assert tests and not failing, failing
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_judge_gives_blank_release_zero_as_not_attempted(chapter):
+    tests = harness.judged(chapter, "blank")
+    assert tests and all(t.score == 0 and t.status == "not attempted" for t in tests.values()), \
+        {k: (t.status, t.message) for k, t in tests.items()}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_blank_release_fails_only_in_its_exercises(chapter):
     """A student's Run All on the blank chapter: only exercise cells fail, and with the stub's error.
 
@@ -110,4 +130,7 @@ def test_blank_release_fails_only_in_its_exercises(chapter):
     for index, message in harness.errors(nb):
         gid = harness.grade_id(nb.cells[index])
         assert gid in exercise_cells, f"cell {index} ({gid}) fails in the blank release: {message}"
-        assert message.startswith("NotImplementedError"), f"{gid} fails in the blank release with {message}"
+        if gid in harness.graded_cells(nb):  # the visible check says the exercise was not attempted
+            assert message.startswith("CheckFailed: [") and "Not attempted yet" in message, f"{gid}: {message}"
+        else:
+            assert message.startswith("NotImplementedError"), f"{gid} fails in the blank release with {message}"

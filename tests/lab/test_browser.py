@@ -32,7 +32,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from autograder import workspace
+from autograder.student import workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

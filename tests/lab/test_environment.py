@@ -4,7 +4,7 @@ import sys
 
 import torch
 
-from autograder import environment
+from autograder.kernel import environment
 
 
 def _one_line(capsys):

@@ -2,7 +2,7 @@
 import nbformat
 import pytest
 
-from autograder import release
+from autograder.pipeline import release
 from tiny_course import ROOT
 
 

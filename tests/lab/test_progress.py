@@ -4,26 +4,36 @@ import sys
 
 import pytest
 
-from autograder import progress, registry
+from autograder.exercises import base
+from autograder.exercises.expect import check
+from autograder.exercises.values import encode
+from autograder.kernel import progress
+from autograder.student import progress as progress_cli
 from tiny_course import ROOT
 
 
-def _check(expected):
-    """A visible check in the registry's style: ✓ on stdout, AssertionError with the exercise prefix."""
+def _fake(exercise_id, name, points):
+    """An exercise in the course's style: double(2) must be 4."""
 
-    def check(f):
-        try:
-            result = f(2)
-        except NotImplementedError as error:
-            raise AssertionError("[ex9_x] your function is not written yet") from error
-        if result != expected:
-            raise AssertionError(f"[ex9_x] double(2) should be {expected}, got {result!r}\nmore detail")
-        print("✓ all visible checks passed")
+    class Double(base.Exercise):
+        chapter, id, names = "99_fake", exercise_id, (name,)
+        visible = [dict(x=2)]
 
-    return check
+        def run(self, case, f):
+            return {"result": encode(f(case["x"]))}
+
+        def reference(self, case):
+            return {"result": encode(2 * case["x"])}
+
+        def compare(self, case, got, want):
+            check(got["result"].value == want["result"].value,
+                  f"double(2) should be 4, got {got['result'].value:g}\nmore detail")
+
+    Double.points = points
+    return Double()
 
 
-FAKE = [registry.Exercise("99_fake", f"ex9_{i}", name, points, _check(4))
+FAKE = [_fake(f"ex9_{i}", name, points)
         for i, (name, points) in enumerate([("good", 1), ("wrong", 2), ("blank", 3), ("crashes", 1),
                                              ("exits", 1), ("missing", 2)], start=1)]
 
@@ -43,7 +53,9 @@ NAMESPACE = {"good": lambda x: 2 * x, "wrong": lambda x: x + 3, "blank": _blank,
 
 @pytest.fixture
 def fake_registry(monkeypatch):
-    monkeypatch.setattr(registry, "exercises", lambda chapter=None: [e for e in FAKE if e.chapter == chapter])
+    import autograder.exercises as exercises
+
+    monkeypatch.setattr(exercises, "of_chapter", lambda chapter=None: [e for e in FAKE if e.chapter == chapter])
 
 
 def test_results_classify_every_outcome(fake_registry):
@@ -51,8 +63,8 @@ def test_results_classify_every_outcome(fake_registry):
     assert rows["good"].status == progress.PASSED and rows["good"].earned == 1
     assert rows["wrong"].status == progress.FAILED and rows["wrong"].detail == "double(2) should be 4, got 5"
     assert rows["blank"].status == progress.NOT_ATTEMPTED  # NotImplementedError, even wrapped by the check
-    assert rows["crashes"].status == progress.FAILED and rows["crashes"].detail.startswith("TypeError: ")
-    assert rows["exits"].status == progress.FAILED and "SystemExit" in rows["exits"].detail
+    assert rows["crashes"].status == progress.FAILED and "raised TypeError: " in rows["crashes"].detail
+    assert rows["exits"].status == progress.FAILED and "raised SystemExit" in rows["exits"].detail
     assert rows["missing"].status == progress.NOT_ATTEMPTED
 
 
@@ -72,26 +84,30 @@ def test_show_prints_one_table_on_stdout_only_and_never_raises(fake_registry, ca
 def test_show_without_exercises_or_with_a_broken_registry(monkeypatch, capsys):
     progress.show("no_such_chapter", {})
     assert "no graded exercises" in capsys.readouterr().out
-    monkeypatch.setattr(registry, "exercises", lambda chapter=None: 1 / 0)
+    import autograder.exercises as exercises
+
+    monkeypatch.setattr(exercises, "of_chapter", lambda chapter=None: 1 / 0)
     progress.show("99_fake", {})
     out = capsys.readouterr()
     assert out.err == "" and "unavailable (ZeroDivisionError" in out.out
 
 
 def test_cli_without_a_workspace_says_what_to_do(tmp_path, capsys):
-    assert progress.main(["--workspace", str(tmp_path / "nothing")]) == 1
+    assert progress_cli.main(["--workspace", str(tmp_path / "nothing")]) == 1
     assert "make lab" in capsys.readouterr().out
 
 
 def test_chapter_of_skips_offered_copies(tmp_path):
-    assert progress.chapter_of(tmp_path / "01_leaf_tensors.ipynb") == "01_leaf_tensors"
-    assert progress.chapter_of(tmp_path / "01_leaf_tensors.new.ipynb") is None
+    assert progress_cli.chapter_of(tmp_path / "01_leaf_tensors.ipynb") == "01_leaf_tensors"
+    assert progress_cli.chapter_of(tmp_path / "01_leaf_tensors.new.ipynb") is None
 
 
 def _first_real_chapter():
-    from autograder.release import chapters
+    from autograder.pipeline.release import chapters
 
-    return next((c for c in chapters(ROOT / "course") if registry.exercises(c)), None)
+    from autograder.exercises import of_chapter
+
+    return next((c for c in chapters(ROOT / "course") if of_chapter(c)), None)
 
 
 CHAPTER = _first_real_chapter()
@@ -101,7 +117,7 @@ CHAPTER = _first_real_chapter()
 @pytest.mark.skipif(CHAPTER is None, reason="no chapter with exercises in course/source yet")
 def test_cli_runs_each_workspace_notebook_and_totals(tmp_path, capsys):
     """A chapter with its solutions passes every exercise; its blank student version passes none."""
-    from autograder.release import generate_release
+    from autograder.pipeline.release import generate_release
 
     source = ROOT / "course" / "source" / CHAPTER / f"{CHAPTER}.ipynb"
     course = tmp_path / "course"
@@ -112,15 +128,17 @@ def test_cli_runs_each_workspace_notebook_and_totals(tmp_path, capsys):
     ws.mkdir()
     shutil.copy(source, ws / f"{CHAPTER}.ipynb")
     (ws / f"{CHAPTER}.new.ipynb").write_text("not a chapter: skipped")
-    exercises = registry.exercises(CHAPTER)
+    from autograder.exercises import of_chapter
+
+    exercises = of_chapter(CHAPTER)
     total = sum(e.points for e in exercises)
 
-    assert progress.main(["--workspace", str(ws)]) == 0
+    assert progress_cli.main(["--workspace", str(ws)]) == 0
     out = capsys.readouterr().out
     assert f"{len(exercises)} of {len(exercises)} exercises" in out, out
     assert f"All chapters: {total} / {total} points" in out
 
     shutil.copy(blank, ws / f"{CHAPTER}.ipynb")
-    assert progress.main(["--workspace", str(ws)]) == 0
+    assert progress_cli.main(["--workspace", str(ws)]) == 0
     out = capsys.readouterr().out
     assert out.count("· not attempted") == len(exercises) and f"All chapters: 0 / {total} points" in out, out

@@ -5,8 +5,8 @@ import shutil
 
 import nbformat
 
-from autograder import workspace
-from autograder.release import released_notebook
+from autograder.student import workspace
+from autograder.pipeline.release import released_notebook
 from tiny_course import write_chapter
 
 
@@ -24,7 +24,7 @@ def _student_edits(path, answer="    return x + x"):
 
 def _course_changes(course, chapter):
     """The instructor edits a chapter (new intro text) and releases it again."""
-    from autograder.release import generate_release
+    from autograder.pipeline.release import generate_release
 
     write_chapter(course, chapter, title=f"{chapter}, revised")
     generate_release(course, chapter)
@@ -82,7 +82,7 @@ def test_untouched_notebook_is_updated_in_place(tiny_course, tmp_path):
 
 
 def test_rereleasing_an_unchanged_course_changes_nothing(tiny_course, tmp_path):
-    from autograder.release import generate_release
+    from autograder.pipeline.release import generate_release
 
     ws = tmp_path / "ws"
     workspace.sync(ws, _released(tiny_course))

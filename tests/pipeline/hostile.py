@@ -11,8 +11,8 @@ import json
 
 import nbformat
 
-from autograder.demo import student_notebook
-from autograder.restore import grade_id
+from autograder.pipeline.demo import student_notebook
+from autograder.cells import grade_id
 
 SOLVE_1 = None  # marker: use the instructor's solution for that exercise
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import collect, export, feedback, integrity, report
-from autograder.course import open_course
-from autograder.demo import student_notebook, tiny_notebook, write_tiny_course
-from autograder.grade import Limits, grade
-from autograder.release import generate_release
-from autograder.restore import restore
+from autograder.pipeline import collect, export, feedback, integrity, report
+from autograder.pipeline.course import open_course
+from autograder.pipeline.demo import student_notebook, tiny_notebook, write_tiny_course
+from autograder.pipeline.grade import Limits, grade
+from autograder.pipeline.release import generate_release
+from autograder.pipeline.restore import restore
 
 from .hostile import HONEST, HOSTILE
 
@@ -84,7 +84,7 @@ def test_real_solutions_raise_no_static_flag():
 def test_sandbox_keeps_packages_under_tmp_visible(monkeypatch):
     """bubblewrap applies its mounts in order: an empty /tmp mounted after the package folders would
     hide a course cloned under /tmp (its .venv, autograder, minigrad), and the kernel could not start."""
-    from autograder import sandbox
+    from autograder.pipeline import sandbox
 
     monkeypatch.setattr(sandbox, "_package_dirs", lambda: ["/tmp/clone/.venv", "/tmp/clone/autograder"])
     args = sandbox.bwrap_args(Path("/tmp/scratch"))
