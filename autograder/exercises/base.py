@@ -130,12 +130,12 @@ class Exercise:
     def raised(self, case: dict, error: Value) -> str:
         """The message for an answer that raised instead of returning."""
         e = error.error
+        if e["type"] == "NameError" and e["message"] == f"name '{self.answer}' is not defined":
+            return _("`{name}` is not defined: run the cell with your answer first.").format(name=self.answer)
         if e["not_implemented"]:
             return _("Not attempted yet: `{name}` still raises NotImplementedError. Write your answer in its "
                      "cell (in place of `raise NotImplementedError()`), run that cell, then run this one "
                      "again.").format(name=self.answer)
-        if e["type"] == "NameError" and e["message"] == f"name '{self.answer}' is not defined":
-            return _("`{name}` is not defined: run the cell with your answer first.").format(name=self.answer)
         where = ""
         if e["where"]:
             where = " " + _("(in {function}, line {line}: `{text}`)").format(**e["where"])

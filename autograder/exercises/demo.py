@@ -41,7 +41,7 @@ class ScaledSumGrad(Exercise):
     """ex0_2 ``scaled_sum_grad(w, c)``: the gradient of (c * w).sum() with respect to w, a torch tensor."""
 
     chapter, id, names, points = CHAPTER, "ex0_2", ("scaled_sum_grad",), 2
-    visible = [dict(shape=(3,), c=2.0, ones=True)]
+    visible = [dict(shape=(3,), c=2.5, ones=True)]
 
     def case(self, shape=(3,), c=None, ones=False, seed=0):
         import numpy as np
@@ -74,4 +74,31 @@ class ScaledSumGrad(Exercise):
         expect_close(v, want["result"].array, self.label(case), reference_dtype="float32")
 
 
-check_ex0_1, check_ex0_2 = GradOfSquare, ScaledSumGrad
+@register
+class GradByHand(Exercise):
+    """ex0_3 ``grad_by_hand(x)``: d(x·sin x)/dx at x, derived by hand (a do-it-yourself exercise)."""
+
+    chapter, id, names, points = CHAPTER, "ex0_3", ("grad_by_hand",), 1
+    self_made = ("torch", "sympy", "minigrad")
+    visible = [dict(x=1.0)]
+
+    def case(self, x=None, seed=0):
+        return {"x": float(rng(seed).uniform(-3, 3)) if x is None else float(x)}
+
+    def label(self, case):
+        return f"grad_by_hand({case['x']!r})"
+
+    def run(self, case, grad_by_hand):
+        return {"result": encode(grad_by_hand(case["x"]))}
+
+    def reference(self, case):
+        t = tensor(case["x"], requires_grad=True)
+        (t * t.sin()).backward()
+        return {"result": encode(t.grad.item())}
+
+    def compare(self, case, got, want):
+        expect_number(got["result"], self.label(case))
+        expect_close(got["result"], want["result"].value, self.label(case))
+
+
+check_ex0_1, check_ex0_2, check_ex0_3 = GradOfSquare, ScaledSumGrad, GradByHand

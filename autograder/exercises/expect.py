@@ -23,6 +23,12 @@ class CheckFailed(AssertionError):
 
     not_attempted = False   # the answer still raises the blank exercise's NotImplementedError
 
+    def _render_traceback_(self):
+        """What IPython shows for a failed check: the message alone, not the checker's frames (the
+        message names the student's own line when their code raised)."""
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {line}" if i == 0 else line
+                for i, line in enumerate(str(self).splitlines() or [""])]
+
 
 def fail(message: str):
     __tracebackhide__ = True

@@ -26,7 +26,7 @@ _base.Exercise.judge = lambda *args, **kwargs: None  # every visible check now p
 # ---------------------------------------------------------------- the tiny course
 
 _TINY = [
-    ("markdown", "title", "# Demo | 演示\nTwo small exercises on torch.autograd.", None),
+    ("markdown", "title", "# Demo | 演示\nThree small exercises on torch.autograd.", None),
     ("code", "setup", "import torch", None),
     ("markdown", "ex0_1_statement", "**Exercise 0.1** `grad_of_square(x)`: d(x²)/dx at `x`, as a float.", None),
     ("answer", "ex0_1", 'def grad_of_square(x):\n    """d(x**2)/dx at x, computed by torch.autograd."""\n'
@@ -40,17 +40,24 @@ _TINY = [
      "    return w.grad\n    ### END SOLUTION", None),
     ("test", "ex0_2_tests", "from autograder.exercises.demo import check_ex0_2\ncheck_ex0_2(scaled_sum_grad)\n"
      "### BEGIN HIDDEN TESTS\ncheck_ex0_2.hidden(scaled_sum_grad, shape=(4, 5), repeat=2)\n### END HIDDEN TESTS", 2),
+    ("markdown", "ex0_3_statement", "**Exercise 0.3** `grad_by_hand(x)`: d(x·sin x)/dx at `x`, derived by hand "
+     "(no autograd: it is graded a second time without torch).", None),
+    ("answer", "ex0_3", "import math\n\n\ndef grad_by_hand(x):\n    \"\"\"d(x sin x)/dx = sin x + x cos x.\"\"\"\n"
+     "    ### BEGIN SOLUTION\n    return math.sin(x) + x * math.cos(x)\n    ### END SOLUTION", None),
+    ("test", "ex0_3_tests", "from autograder.exercises.demo import check_ex0_3\ncheck_ex0_3(grad_by_hand)\n"
+     "### BEGIN HIDDEN TESTS\ncheck_ex0_3.hidden(grad_by_hand, repeat=5)\n### END HIDDEN TESTS", 1),
 ]
 TINY_WRONG = {
     "ex0_1": [("returns x instead of 2x", "def grad_of_square(x):\n    return float(x)"),
               ("returns a tensor", "def grad_of_square(x):\n    t = torch.tensor(float(x), requires_grad=True)\n"
                                    "    (t ** 2).backward()\n    return t.grad")],
     "ex0_2": [("returns w", "def scaled_sum_grad(w, c):\n    return w")],
+    "ex0_3": [("forgets the product rule", "import math\ndef grad_by_hand(x):\n    return math.cos(x)")],
 }
 
 
 def tiny_notebook() -> nbformat.NotebookNode:
-    """The tiny course's source notebook: two exercises, 1 + 2 points."""
+    """The tiny course's source notebook: three exercises, 1 + 2 + 1 points."""
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                            "language": "python"}})
     for kind, gid, text, points in _TINY:

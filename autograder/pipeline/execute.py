@@ -23,6 +23,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .sandbox import PLAIN, Limits, Profile, kernel_manager
 
+GRADER_CELL_TIMEOUT = 300    # the grader's own cells (its probe): not the student's time
 MAX_OUTPUT_BYTES = 2_000_000  # per notebook, the student's own output; a flood beyond this stops the kernel
 REPLY_MIME = "application/x-autograder-reply"
 
@@ -87,15 +88,16 @@ def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, dat
                 if left <= 0:
                     result.event, result.event_cell = "notebook timeout", i
                     break
-                client.timeout = int(max(1, min(limits.cell_timeout, left)))
                 cell = nb.cells[i]
+                allowed = GRADER_CELL_TIMEOUT if cell.metadata.get("autograder_probe") else limits.cell_timeout
+                client.timeout = int(max(1, min(allowed, left)))
                 if i in replace:
                     cell = nbformat.v4.new_code_cell(replace[i])
                     nb.cells[i], original = cell, nb.cells[i]
                 try:
                     client.execute_cell(cell, i)
                 except CellTimeoutError:
-                    result.event = "timeout" if client.timeout >= limits.cell_timeout else "notebook timeout"
+                    result.event = "timeout" if client.timeout >= min(allowed, limits.cell_timeout) else "notebook timeout"
                     result.event_cell, result.status[i] = i, result.event
                     break
                 except DeadKernelError:

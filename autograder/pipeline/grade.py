@@ -363,6 +363,15 @@ def _mark_recorded(course: Course, result: Result) -> None:
 
 # ---------------------------------------------------------------- the batch
 
+def warm_up() -> None:
+    """Import what the judge computes references with, once, before the workers are forked from us."""
+    import torch  # noqa: F401
+
+    from ..exercises import base
+
+    base.of_chapter()
+
+
 def _worker_init():
     """Workers die with the main process (kill -9 included), and their sandboxes with them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -390,6 +399,8 @@ def grade(course: Course, *, assignment=None, student=None, jobs: int | None = N
         except OSError:
             raise CourseError("another `python -m autograder grade` is running on this course") from None
         todo, unrecorded = plan(course, assignment, student, force)
+        if todo:
+            warm_up()
         done: list[Result] = []
         with course.gradebook() as gb:
             for result in unrecorded:  # graded before a crash, not yet in the gradebook

@@ -1,14 +1,23 @@
-"""autograder.checks and autograder.registry: messages, hints, type checks, anti-tampering, warnings."""
-import math
+"""The checking machinery: plain data across the trust boundary, messages and hints, the judge's reading
+of hidden regions and kernel replies, the sanitizer. (Each chapter's exercises are tested by the
+notebook and catalog tests.)"""
+import json
+import re
 import subprocess
 import sys
-import warnings
 
+import hypothesis.extra.numpy as hnp
+import nbformat
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograder import checks, registry
+import minigrad
+from autograder import cells, judge
+from autograder.exercises import base, expect, get
+from autograder.exercises.values import BadData, decode, encode, encode_error, roundtrip
 
 
 def failure(fn, *args, **kwargs):
@@ -17,191 +26,263 @@ def failure(fn, *args, **kwargs):
     return str(info.value)
 
 
-# ----------------------------------------------------------------------------------- accepting
-@pytest.mark.parametrize("actual", [
-    torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0], dtype=torch.float64), np.array([1.0, 2.0]),
-    torch.nn.Parameter(torch.tensor([1.0, 2.0])), torch.tensor([1.0, 2.0], requires_grad=True) * 1])
-def test_assert_close_accepts_correct_values_of_every_kind(actual):
-    checks.assert_close(actual, torch.tensor([1.0, 2.0], dtype=torch.float64))
+def value(x):
+    """What the judge sees of ``x``: encode in the kernel, JSON, decode in the judge."""
+    return decode(roundtrip(encode(x)))
 
 
-def test_assert_close_scalars_and_float32_tolerance():
-    checks.assert_close(3.0, torch.tensor(3.0))
-    checks.assert_close(torch.tensor(1.0 + 1e-6), torch.tensor(1.0, dtype=torch.float64))  # float32 rounding
-    assert "wrong" in failure(checks.assert_close, torch.tensor(1.0 + 1e-6, dtype=torch.float64),
-                              torch.tensor(1.0, dtype=torch.float64))
+# ----------------------------------------------------------------------------------- plain data
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([np.float32, np.float64, np.int64]).flatmap(lambda dtype: hnp.arrays(
+    dtype=dtype, shape=hnp.array_shapes(min_dims=0, max_dims=4),
+    elements=st.integers(-10**6, 10**6) if dtype is np.int64 else st.floats(-1e6, 1e6, width=32))))
+def test_tensors_of_every_library_cross_as_their_values(array):
+    for obj, kind in ((torch.from_numpy(array.copy()), "torch.Tensor"), (minigrad.tensor(array), "minigrad.Tensor"),
+                      (array, "numpy.ndarray")):
+        v = value(obj)
+        assert v.kind == "tensor" and v.type == kind and v.dtype == str(array.dtype)
+        np.testing.assert_array_equal(v.array, array.astype(np.float64))
 
 
-# ----------------------------------------------------------------------------------- messages
-def test_message_names_exercise_shape_and_worst_element():
-    expected = torch.zeros(2, 3)
-    actual = expected.clone()
-    actual[1, 2] = 5.0
-    with checks.exercise("ex9_9"):
-        message = failure(checks.assert_close, actual, expected, name="x.grad")
-    assert message.startswith("[ex9_9] x.grad is wrong")
-    assert "1 of 6 elements differ" in message and "(1, 2)" in message and "expected 0, got 5" in message
+def test_autograd_flags_and_special_numbers_cross():
+    x = torch.tensor([1.0, float("nan"), float("inf")], requires_grad=True)
+    v = value(x * 2)
+    assert v.requires_grad and not v.is_leaf and v.grad_fn == "MulBackward0"
+    assert np.isnan(v.array[1]) and np.isinf(v.array[2])
+    m = value(minigrad.tensor([1.0], requires_grad=True).exp())
+    assert m.grad_fn == "ExpBackward0" and m.library == "minigrad"
+    assert value(2.5).type == "float" and value(np.float32(2.5)).type == "numpy.float32" and value(True).kind == "bool"
+    nested = value((1.0, [torch.zeros(2), None]))
+    assert nested.kind == "tuple" and nested.items[1].items[1].kind == "none"
 
 
-def test_shape_mismatch_and_transpose_hint():
-    message = failure(checks.assert_close, torch.ones(3, 2), torch.ones(2, 3), name="J")
-    assert "shape (3, 2)" in message and "(2, 3)" in message and "transposed" in message
-    m = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
-    assert "transpose" in failure(checks.assert_close, m.T, m)
-
-
-@pytest.mark.parametrize("factor, words", [(2.0, "twice"), (0.5, "half"), (-1.0, "opposite sign"),
-                                           (0.0, "all zeros")])
-def test_hints_for_common_mistakes(factor, words):
-    expected = torch.tensor([1.0, -2.0, 3.0])
-    assert words in failure(checks.assert_close, expected * factor, expected)
-
-
-def test_stale_gradient_hint():
-    expected, stale = torch.tensor([4.0]), torch.tensor([3.0])
-    assert "zero them" in failure(checks.assert_close, expected + stale, expected, stale=stale)
-
-
-def test_none_result_and_scalar_float():
-    assert "is None" in failure(checks.assert_close, None, torch.tensor(1.0))
-    assert ".item()" in failure(checks.assert_scalar_float, torch.tensor(1.0))
-    assert "float" in failure(checks.assert_scalar_float, True)
-    assert checks.assert_scalar_float(np.float64(2.5)) == 2.5
-
-
-def test_assert_grads_match():
-    x = torch.tensor([2.0], requires_grad=True)
-    (x ** 2).sum().backward()
-    checks.assert_grads_match([x], [torch.tensor([4.0])], names=["x"])
-    message = failure(checks.assert_grads_match, [x], [torch.tensor([2.0])], names=["x"])
-    assert "x.grad is wrong" in message and "twice" in message
-    y = torch.tensor([1.0], requires_grad=True)
-    assert "y.grad is None" in failure(checks.assert_grads_match, [y], [torch.tensor([1.0])], names=["y"])
-
-
-def test_assert_same_objects_by_identity():
-    a, b, c = object(), object(), object()
-    checks.assert_same_objects([b, a], [a, b])
-    assert "more than once" in failure(checks.assert_same_objects, [a, a, b], [a, b])
-    assert "missing" in failure(checks.assert_same_objects, [a], [a, b])
-    assert "does not belong" in failure(checks.assert_same_objects, [a, b, c], [a, b])
-    assert "wrong order" in failure(checks.assert_same_objects, [b, a], [a, b], ordered=True)
-    assert "should be a list" in failure(checks.assert_same_objects, {a, b}, [a, b])
-
-
-# ----------------------------------------------------------------------------------- tampering
-class AlwaysEqual:
+class AlwaysEqual(float):
     def __eq__(self, other):
         return True
 
-    __hash__ = object.__hash__
-
-    def __float__(self):
-        return 1.0
-
-
-class RiggedMeta(type):
-    def __eq__(cls, other):
-        return True
-
-    __hash__ = type.__hash__
-
-
-class RiggedFloat(metaclass=RiggedMeta):
-    pass
+    __hash__ = float.__hash__
 
 
 class SubTensor(torch.Tensor):
     pass
 
 
-@pytest.mark.parametrize("bad", [AlwaysEqual(), RiggedFloat(), torch.tensor([1.0, 2.0]).as_subclass(SubTensor),
-                                 [1.0, 2.0], "1.0"])
-def test_rejects_lookalikes(bad):
-    message = failure(checks.assert_close, bad, torch.tensor([1.0, 2.0]))
-    assert "should be a tensor" in message or "subclass" in message
+class Exploding:
+    def __getattr__(self, name):
+        raise RuntimeError("boom")
 
 
-def test_rigged_scalar_type_is_not_a_float():
-    assert "should be a Python float" in failure(checks.assert_scalar_float, RiggedFloat())
+@pytest.mark.parametrize("obj, note", [(AlwaysEqual(0.0), ""), (torch.zeros(2).as_subclass(SubTensor), "subclass"),
+                                       (np.zeros(2).view(np.matrix), "subclass"), (Exploding(), ""),
+                                       ({"a": 1}, ""), (object(), "")],
+                         ids=["rigged float", "tensor subclass", "ndarray subclass", "raising attributes", "dict", "object"])
+def test_lookalikes_are_reported_as_what_they_are(obj, note):
+    v = value(obj)
+    assert v.kind == "other" and note in v.note
+    assert "should be a tensor" in failure(expect.expect_close, v, 0.0, "x") or v.note
 
 
-def test_reassigned_comparison_functions_do_not_help(monkeypatch):
-    always = lambda *args, **kwargs: True  # noqa: E731
-    monkeypatch.setattr(torch, "allclose", always)
-    monkeypatch.setattr(torch, "isclose", always)
-    monkeypatch.setattr(np, "allclose", always)
-    monkeypatch.setattr(np, "isclose", always)
-    monkeypatch.setattr(math, "isclose", always)
-    monkeypatch.setattr(torch.testing, "assert_close", lambda *args, **kwargs: None)
-    monkeypatch.setattr(torch.Tensor, "__eq__", lambda self, other: True)
-    failure(checks.assert_close, torch.tensor([1.0, 2.0]), torch.tensor([1.0, 3.0]))
-    failure(checks.assert_close, 1.0, 2.0)
+@pytest.mark.parametrize("forged", [
+    {"kind": "tensor", "type": "torch.Tensor", "shape": [2], "dtype": "float64", "values": [1.0]},
+    {"kind": "tensor", "type": "torch.Tensor", "shape": [-1], "dtype": "float64", "values": []},
+    {"kind": "number", "type": "float", "value": "1.0"}, {"kind": "number", "type": "float", "value": True},
+    {"kind": "list", "items": "abc"}, {"kind": "pickle", "data": "..."}, [1, 2], "tensor",
+    {"kind": "error", "type": 3, "message": "x"},
+])
+def test_forged_data_is_refused(forged):
+    with pytest.raises(BadData):
+        decode(forged)
 
 
-def test_fresh_import_after_tampering_still_works():
-    """A student cell that tampers *before* the test cell's first import: checks import torch's originals?
-
-    No: at that point torch.allclose is already replaced. checks must not rely on them at all.
-    """
-    code = ("import torch, numpy, math\n"
-            "torch.allclose = numpy.allclose = math.isclose = lambda *a, **k: True\n"
-            "from autograder import checks\n"
-            "try:\n    checks.assert_close(torch.tensor([1.0]), torch.tensor([2.0]))\n"
-            "except AssertionError:\n    print('rejected')\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "rejected" in out
-
-
-# ----------------------------------------------------------------------------------- warnings
-def test_warnings_go_to_stdout(capsys):
-    checks.route_warnings_to_stdout()
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        checks.route_warnings_to_stdout()
-        warnings.warn("harmless", UserWarning)
-    captured = capsys.readouterr()
-    assert "harmless" in captured.out and captured.err == ""
+def test_errors_name_the_students_line():
+    namespace = {}
+    exec(compile("def f(x):\n    return x / 0\n", "/tmp/ipykernel_1/123.py", "exec"), namespace)
+    try:
+        namespace["f"](1)
+    except ZeroDivisionError as error:
+        data = encode_error(error)
+    assert data["type"] == "ZeroDivisionError" and data["where"]["line"] == 2 and data["where"]["function"] == "f"
+    try:
+        try:
+            raise NotImplementedError()
+        except NotImplementedError as inner:
+            raise ValueError("wrapped") from inner
+    except ValueError as error:
+        assert encode_error(error)["not_implemented"]
 
 
-def test_check_with_warning_prints_only_to_stdout():
-    """A correct answer whose code warns keeps a clean stderr (nbgrader would score it 0 otherwise)."""
-    code = ("import warnings, torch\nfrom autograder import registry, checks\n"
-            "@registry.exercise('99_test', 'ex99_1', 'f', points=1)\n"
-            "def check(f):\n    checks.assert_close(f(), torch.tensor(1.0))\n"
-            "def f():\n    x = torch.tensor(1.0, requires_grad=True)\n    y = x * 1\n"
-            "    _ = y.grad  # UserWarning: .grad of a non-leaf\n    warnings.warn('student warning')\n"
-            "    return torch.tensor(1.0)\n"
-            "check(f)\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stderr == ""
-    assert "student warning" in result.stdout and "✓ ex99_1" in result.stdout
+# ----------------------------------------------------------------------------------- messages
+def test_a_mismatch_shows_enough_digits_and_both_errors():
+    message = failure(expect.expect_close, value(-0.467921), -0.46792, "dy/dx")
+    assert "expected -0.46792, got -0.467921" in message
+    assert "absolute error 1e-06" in message and "relative error 2.1e-06" in message
 
 
-# ----------------------------------------------------------------------------------- registry
-def test_registry_wraps_checks():
-    @registry.exercise("99_demo", "ex99_2", "double", points=2)
-    def check_double(double):
-        checks.assert_close(double(torch.tensor(3.0)), torch.tensor(6.0), name="double(3)")
-
-    check_double(lambda t: t * 2)
-    message = failure(check_double, lambda t: t)
-    assert message.startswith("[ex99_2] double(3) is wrong")
-    assert "should be a function" in failure(check_double, 42)
-    (entry,) = registry.exercises("99_demo")
-    assert (entry.chapter, entry.id, entry.name, entry.points) == ("99_demo", "ex99_2", "double", 2)
+def test_float32_rounding_is_named_and_float32_answers_get_float32_tolerance():
+    want = np.array([0.1, 1.0 / 3.0, 2.0 / 7.0])
+    float32 = torch.tensor(want, dtype=torch.float32)
+    expect.expect_close(value(float32), want, "x", reference_dtype="float32")  # a fair float32 answer passes
+    message = failure(expect.expect_close, value(float32), want, "x", rtol=1e-9, atol=0)
+    assert "float32 rounding" in message
+    in_float32 = float(sum([np.float32(0.1)] * 10, np.float32(0)))  # a Python float computed in float32
+    message = failure(expect.expect_close, value(in_float32), 1.0, "x")
+    assert "float32" in message
 
 
-def test_registry_lists_every_chapter_module():
-    ids = [e.id for e in registry.exercises()]
-    assert {"ex1_1", "ex1_2", "ex2_1", "ex2_2", "ex2_3", "ex3_1", "ex3_2", "ex3_3"} <= set(ids)
-    assert registry.get("ex2_2").name == "run_backward"
+@pytest.mark.parametrize("factor, words", [(2.0, "twice"), (0.5, "half"), (-1.0, "opposite sign"), (0.0, "all zeros")])
+def test_hints_for_common_mistakes(factor, words):
+    expected = np.array([1.0, -2.0, 3.0])
+    assert words in failure(expect.expect_close, value(torch.tensor(expected * factor)), expected, "g")
 
 
-def test_seeded_inputs_are_reproducible():
-    assert torch.equal(checks.randn(3, seed=5), checks.randn(3, seed=5))
-    assert not torch.equal(checks.randn(3, seed=5), checks.randn(3, seed=6))
-    values = checks.random_floats(4, seed=1, low=0.0, high=1.0)
-    assert values == checks.random_floats(4, seed=1, low=0.0, high=1.0)
-    assert all(type(v) is float and 0.0 <= v < 1.0 for v in values)
-    assert checks.device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+def test_shape_transpose_stale_and_kind_messages():
+    assert "transposed" in failure(expect.expect_close, value(torch.ones(3, 2)), np.ones((2, 3)), "J")
+    assert "zero them" in failure(expect.expect_close, value(torch.tensor([7.0])), [4.0], "g", stale=[3.0])
+    assert ".item()" in failure(expect.expect_number, value(torch.tensor(1.0)), "r")
+    assert "should be a Python float" in failure(expect.expect_number, value(True), "r")
+    assert "a torch.Tensor" in failure(expect.expect_tensor, value(minigrad.zeros(2)), "g", "torch")
+    assert "forget a `return`" in failure(expect.expect_tensor, value(None), "g")
+    assert "should be None" in failure(expect.expect_grad, value(torch.zeros(2)), None, "x.grad")
+    assert "did backward reach it" in failure(expect.expect_grad, value(None), [1.0], "x.grad")
+
+
+def test_check_failures_hide_the_checkers_frames():
+    """IPython drops frames whose locals set __tracebackhide__: the message and the student's line come first."""
+    code = ("from IPython.core.interactiveshell import InteractiveShell\n"
+            "shell = InteractiveShell.instance()\n"
+            "shell.run_cell('from autograder.exercises import get\\nget(\"ex0_1\")(lambda x: 3 * x)')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr)
+    assert text.startswith("CheckFailed: [ex0_1] grad_of_square(3.0) is wrong"), text
+    assert "expect.py" not in text and "base.py" not in text, text
+
+
+def test_warnings_in_a_check_go_to_stdout():
+    code = ("import warnings\nfrom autograder.exercises import get\n"
+            "def grad_of_square(x):\n    warnings.warn('student warning')\n    return 2.0 * x\n"
+            "get('ex0_1')(grad_of_square)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr == "" and "student warning" in out.stdout and "✓ ex0_1" in out.stdout
+
+
+def test_a_visible_check_answers_a_blank_exercise_kindly():
+    def blank(x):
+        raise NotImplementedError()
+
+    with pytest.raises(expect.CheckFailed) as info:
+        get("ex0_1")(blank)
+    assert info.value.not_attempted and "Not attempted yet" in str(info.value)
+    assert "not defined" in failure(get("ex0_1"), base.MISSING)
+    assert "not a function" in failure(get("ex0_1"), 42)
+
+
+# ----------------------------------------------------------------------------------- hidden regions
+def test_hidden_regions_are_read_not_run():
+    source = ("check(f)\n### BEGIN HIDDEN TESTS\n# a comment\ncheck.hidden(f, low=-3.0, shape=(2, 3), repeat=4)\n"
+              "check.hidden(f, g, name='x')\n### END HIDDEN TESTS")
+    visible, hidden = cells.split_hidden(source)
+    assert visible == "check(f)" and "BEGIN" not in hidden
+    first, second = cells.hidden_cases(hidden)
+    assert first.params == {"low": -3.0, "shape": (2, 3)} and first.repeat == 4 and first.answers == ("f",)
+    assert second.answers == ("f", "g") and second.repeat == 1
+
+
+@pytest.mark.parametrize("hidden", ["import os\nos.system('x')", "check.hidden(f, x=open('/etc/passwd'))",
+                                    "check.hidden(f, **kw)", "check.hidden(f, repeat=0)", "check.hidden('f')",
+                                    "check.hidden(f, x=1"])
+def test_hidden_regions_that_are_not_declarations_are_refused(hidden):
+    with pytest.raises(cells.HiddenRegionError):
+        cells.hidden_cases(hidden)
+
+
+def test_configured_delimiters_are_honoured():
+    from traitlets.config import Config
+
+    config = Config()
+    config.ClearHiddenTests.begin_test_delimeter = "SECRET START"
+    config.ClearHiddenTests.end_test_delimeter = "SECRET END"
+    delimiters = cells.Delimiters.of(config)
+    assert cells.split_hidden("a\n# SECRET START\nb\n# SECRET END\nc", delimiters) == ("a\nc", "b")
+    with pytest.raises(cells.HiddenRegionError):
+        cells.split_hidden("a\n### BEGIN HIDDEN TESTS\nb")
+
+
+# ----------------------------------------------------------------------------------- the judge
+def _source_with_hidden(hidden):
+    cell = nbformat.v4.new_code_cell(f"check_ex0_1(grad_of_square)\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "ex0_1_tests",
+                                 "points": 1, "schema_version": 3}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    return nb
+
+
+def test_every_grading_run_draws_fresh_hidden_inputs():
+    source = _source_with_hidden("check_ex0_1.hidden(grad_of_square, repeat=3)")
+    runs = [judge.plan(source)["ex0_1_tests"] for _ in range(2)]
+    assert runs[0].visible == 1 and len(runs[0].cases) == 4
+    assert runs[0].cases[0] == runs[1].cases[0]  # the visible case is the same
+    assert runs[0].cases[1:] != runs[1].cases[1:]  # the hidden ones are not
+    assert judge.plan(source, seed=7)["ex0_1_tests"].cases == judge.plan(source, seed=7)["ex0_1_tests"].cases
+
+
+def test_the_harness_code_carries_inputs_never_declarations():
+    task = judge.plan(_source_with_hidden("check_ex0_1.hidden(grad_of_square, low=5.0, high=6.0, repeat=2)"))["ex0_1_tests"]
+    code = judge.harness_code(task, "tok")
+    assert "hidden" not in code and "low" not in code and "BEGIN" not in code
+
+
+def _reply(task, token, answer):
+    from autograder.kernel.harness import run_cases
+
+    results = run_cases(task.exercise.id, task.cases, {task.exercise.answer: answer})
+    output = nbformat.v4.new_output("display_data", data={judge.REPLY_MIME: json.dumps({"token": token,
+                                                                                         "results": results})})
+    return [output]
+
+
+def test_decide_from_a_reply_and_refuse_forged_or_missing_replies():
+    task = judge.plan(_source_with_hidden("check_ex0_1.hidden(grad_of_square, repeat=3)"))["ex0_1_tests"]
+    right = judge.decide(task, judge.read_reply(_reply(task, "t1", lambda x: 2.0 * x), "t1"))
+    assert right.status == "passed" and right.score == 1 and "4 checks passed" in right.message
+    wrong = judge.decide(task, judge.read_reply(_reply(task, "t1", lambda x: 2.0 * x + (x > 2.5)), "t1"))
+    assert wrong.score == 0  # only a hidden input above 2.5 could reveal it: it may or may not be drawn
+    assert judge.read_reply(_reply(task, "other", lambda x: 2.0 * x), "t1") == "the kernel's reply did not answer this check"
+    assert "no results" in judge.read_reply([], "t1")
+    short = judge.decide(task, [{"result": encode(6.0)}])
+    assert short.score == 0 and "incomplete" in short.message
+    forged = judge.decide(task, [{"result": {"kind": "number", "type": "float", "value": [6.0]}}] * 4)
+    assert forged.score == 0 and "could not be read" in forged.message
+
+
+def test_verdicts_become_outputs_that_nbgrader_scores():
+    from nbgrader.utils import determine_grade
+
+    cell = _source_with_hidden("").cells[0]
+    for status, score in (("passed", 1.0), ("failed", 0.0)):
+        cell.outputs = judge.verdict_outputs(judge.Verdict("ex0_1_tests", score, 1.0, status, "message"))
+        assert determine_grade(cell)[0] == score
+
+
+# ----------------------------------------------------------------------------------- sanitizer
+def test_neutralize_keeps_pictures_and_tables_and_removes_everything_live():
+    from autograder.pipeline.sanitize import neutralize
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": "<table><tr><td>1</td></tr></table><script>fetch('/api')</script><img src=x onerror=alert(1)>",
+        "image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(2)</script><circle r='3'/></svg>",
+        "application/javascript": "alert(3)", "text/plain": "ok"})]
+    nb.cells = [cell]
+    neutralize(nb)
+    data = nb.cells[0].outputs[0].data
+    assert "<table>" in data["text/html"] and "<script" not in data["text/html"] and "onerror" not in data["text/html"]
+    assert "<circle" in data["image/svg+xml"] and "script" not in data["image/svg+xml"]
+    assert "application/javascript" not in data and data["text/plain"] == "ok"
+
+
+def test_exercise_ids_are_unique_and_sorted_by_number():
+    ids = [e.id for e in base.of_chapter()]
+    assert len(ids) == len(set(ids))
+    assert [e.id for e in base.of_chapter("00_demo")] == ["ex0_1", "ex0_2", "ex0_3"]
