@@ -12,11 +12,14 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-from autograder.pipeline.nbgrader_plugins import autograde_preprocessors, student_preprocessors  # noqa: E402
+from autograder.pipeline.nbgrader_plugins import (autograde_preprocessors, sanitize_preprocessors,  # noqa: E402
+                                                  student_preprocessors)
 
 # Student versions tag their test cells `raises-exception`: Run All goes past a blank exercise.
 c.GenerateAssignment.preprocessors = student_preprocessors()
-# `nbgrader autograde` and formgrader's Autograde button: the sandbox and the judge, not the student's kernel.
+# `nbgrader autograde` and formgrader's Autograde button: submissions rebuilt around the instructor's copy,
+# then graded by the sandbox and the judge, not in the student's kernel.
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.JudgedExecute.cell_timeout = 120
 c.JudgedExecute.memory_mb = 4096

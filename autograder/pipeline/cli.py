@@ -44,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=int, help="parallel kernels (default: one per core)")
     c.add_argument("--timeout", type=float, default=120, help="seconds per cell (default 120)")
     c.add_argument("--notebook-timeout", type=float, default=900, help="seconds per notebook (default 900)")
-    c.add_argument("--memory-mb", type=int, default=4096, help="memory per kernel (default 4096)")
+    c.add_argument("--memory-mb", type=int, default=4096,
+                   help="memory per kernel, files in /tmp and /dev/shm included (default 4096)")
+    c.add_argument("--disk-mb", type=int, default=512, help="what one notebook may write, in MB (default 512)")
+    c.add_argument("--processes", type=int, default=64, help="processes and threads per kernel (default 64)")
     c.add_argument("--force", action="store_true", help="grade again what is already graded")
     c = command("feedback", "write HTML feedback under feedback/")
     c.add_argument("--assignment")
@@ -92,13 +95,13 @@ def cmd_release(args) -> int:
         rows = []
         with cf.ProcessPoolExecutor(args.jobs or os.cpu_count()) as pool:
             for r in pool.map(self_check, [str(course.root)] * len(names), names, [Limits()] * len(names)):
-                ok = r["score"] == r["max_score"] and not r["flag_reasons"] and not r["events"]
-                failing = [f"{k}: {t['message'][:60]}" for k, t in r["tests"].items() if t["score"] < t["max_score"]]
-                rows.append([r["assignment"], f"{r['score']:g}/{r['max_score']:g}", "ok" if ok else "FAIL",
-                             "; ".join(failing + r["flag_reasons"] + [e["detail"] for e in r["events"]])[:80]])
+                ok = r.score == r.max_score and not r.flag_reasons and not r.events
+                failing = [f"{k}: {t.message[:60]}" for k, t in r.tests.items() if t.score < t.max_score]
+                rows.append([r.assignment, f"{r.score:g}/{r.max_score:g}", "ok" if ok else "FAIL",
+                             "; ".join(failing + r.flag_reasons + [e.detail for e in r.events])[:80]])
                 if not ok:
-                    bad.append(r["assignment"])
-                bar.step(r["assignment"])
+                    bad.append(r.assignment)
+                bar.step(r.assignment)
         print(table(rows, ["assignment", "solutions score", "check", "problems"]))
     if bad:
         print(f"error: not released, fix the source first: {', '.join(bad)}", file=sys.stderr)
@@ -124,7 +127,8 @@ def cmd_grade(args) -> int:
     from .grade import Limits, grade
 
     course = open_course(args.course)
-    limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb)
+    limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
+                    disk_mb=args.disk_mb, processes=args.processes)
     results = grade(course, assignment=args.assignment, student=args.student, jobs=args.jobs,
                     force=args.force, limits=limits)
     print(grade_summary(results))

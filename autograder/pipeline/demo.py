@@ -192,12 +192,16 @@ def run_demo(course_dir: Path, jobs: int | None = None, out=print) -> int:
 
 
 def grade_summary(results: list) -> str:
-    from .sandbox import sandbox_status
+    from .sandbox import limits_status, sandbox_status
     from .ui import table
 
     rows = [[r.student, r.assignment, f"{r.score:g}/{r.max_score:g}", "FLAGGED" if r.flagged else "",
              "; ".join(r.flag_reasons)[:70] or "; ".join(e.what + " in " + e.cell for e in r.events)[:70]]
             for r in sorted(results, key=lambda r: (r.student, r.assignment))]
     text = table(rows, ["student", "assignment", "score", "flag", "why / what happened"]) if rows else "nothing new to grade"
-    status = sandbox_status()
-    return text + ("\n*** WARNING: " + status if status else "\nsandbox: bubblewrap (no network, course hidden)")
+    status, limits = sandbox_status(), limits_status()
+    lines = [text, "*** WARNING: " + status if status else
+             "sandbox: bubblewrap (no network, course hidden); verdicts by the judge, outside the kernel"]
+    if limits and not status:
+        lines.append("*** NOTE: " + limits)
+    return "\n".join(lines)

@@ -4,6 +4,9 @@ course/nbgrader_config.py sets:
 
 * ``GenerateAssignment.preprocessors``: nbgrader's, then ``TagCellsThatMayFail`` (student versions
   run top to bottom while exercises are blank);
+* ``Autograde.sanitize_preprocessors``: ``Restore`` first (the submission rebuilt around the instructor's
+  notebook, as restore.py does for our command line: stock nbgrader aborts the whole batch on one
+  student's duplicated test cell);
 * ``Autograde.autograde_preprocessors``: nbgrader's list with its ``Execute`` step replaced by
   ``JudgedExecute`` (the sandbox and the judge, exactly as ``python -m autograder grade`` runs them) and
   ``Neutralize`` added after ``SaveAutoGrades`` (no hidden-test text, no live student script in the
@@ -33,12 +36,35 @@ class TagCellsThatMayFail(NbGraderPreprocessor):
     """
 
     def preprocess_cell(self, cell, resources, index):
-        grading = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and (grading.get("grade") or grading.get("solution")):
+        if cells.is_test(cell) or cells.is_answer(cell):
             tags = cell.metadata.setdefault("tags", [])
             if "raises-exception" not in tags:
                 tags.append("raises-exception")
         return cell, resources
+
+
+def _source_notebook(config, resources):
+    """The instructor's version of the notebook nbgrader is converting (from the course's source/)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    info = resources["nbgrader"]
+    coursedir = CourseDirectory(config=config)
+    folder = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
+    return nbformat.read(folder / f"{info['notebook']}.ipynb", as_version=4)
+
+
+class Restore(NbGraderPreprocessor):
+    """Rebuild the submission around the instructor's notebook (restore.py): deleted, duplicated or
+    edited locked cells come back as the instructor wrote them; the student's answers and added cells stay."""
+
+    def preprocess(self, nb, resources):
+        from .restore import restore
+
+        restored, notes = restore(nb, _source_notebook(self.config, resources))
+        for note in notes:
+            self.log.info("%s: %s", resources["nbgrader"]["student"], note)
+        restored.metadata = nb.metadata
+        return restored, resources
 
 
 class JudgedExecute(NbGraderPreprocessor):
@@ -51,16 +77,11 @@ class JudgedExecute(NbGraderPreprocessor):
     processes = Integer(64, help="processes and threads per kernel").tag(config=True)
 
     def preprocess(self, nb, resources):
-        from nbgrader.coursedir import CourseDirectory
-
         from .grade import grade_notebook
         from .sandbox import Limits
 
         info = resources["nbgrader"]
-        coursedir = CourseDirectory(config=self.config)
-        source_path = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"])) / \
-            f"{info['notebook']}.ipynb"
-        source = nbformat.read(source_path, as_version=4)
+        source = _source_notebook(self.config, resources)
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         data_files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb") \
             if folder.is_dir() else []
@@ -90,6 +111,13 @@ def student_preprocessors() -> list:
     from nbgrader.converters import GenerateAssignment
 
     return [*GenerateAssignment.class_traits()["preprocessors"].default(), TagCellsThatMayFail]
+
+
+def sanitize_preprocessors() -> list:
+    """nbgrader's Autograde sanitize steps, with Restore before them."""
+    from nbgrader.converters import Autograde
+
+    return [Restore, *Autograde.class_traits()["sanitize_preprocessors"].default()]
 
 
 def autograde_preprocessors() -> list:

@@ -21,10 +21,11 @@ from nbgrader.utils import capture_log
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .nbgrader_plugins import autograde_preprocessors, student_preprocessors
+from .course import CourseError
+from .nbgrader_plugins import autograde_preprocessors, sanitize_preprocessors, student_preprocessors
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(CourseError):
     """nbgrader could not generate a chapter's student version."""
 
 
@@ -83,6 +84,8 @@ def _course_config(course_dir: Path) -> Config:
         config.GenerateAssignment.preprocessors = student_preprocessors()
     if "autograde_preprocessors" not in config.Autograde:
         config.Autograde.autograde_preprocessors = autograde_preprocessors()
+    if "sanitize_preprocessors" not in config.Autograde:
+        config.Autograde.sanitize_preprocessors = sanitize_preprocessors()
     return config
 
 

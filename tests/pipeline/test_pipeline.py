@@ -135,7 +135,36 @@ def test_collect_names_zip_nesting_invalid_and_resubmissions(tmp_path, tiny):
 
 LIMITS = Limits(cell_timeout=8, notebook_timeout=90, memory_mb=1024, disk_mb=256, processes=64)
 HIDDEN_TEXT = ("check_ex0_1.hidden", "check_ex0_2.hidden", "check_ex0_3.hidden", "repeat=7", "BEGIN HIDDEN")
-LIVE_SCRIPT = ("<script>fetch(", "onerror=alert(", "javascript:alert(", "<script>alert(", "application/javascript")
+LIVE_SCRIPT = ("<script", "onerror=", "javascript:", "application/javascript")
+
+
+def outputs_text(path: Path) -> str:
+    """Everything a notebook's cells output (not their code, which may quote anything as text)."""
+    nb = nbformat.read(path, as_version=4)
+    return json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
+def live_html(text: str) -> list[str]:
+    """Elements of an HTML page that would run a student's code: their scripts, handlers, js: links."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Parser(HTMLParser):
+        script = False
+
+        def handle_starttag(self, tag, attrs):
+            self.script = tag == "script"
+            for name, value in attrs:
+                if name.startswith("on") or "javascript:" in (value or "").lower().replace(" ", ""):
+                    found.append(f"<{tag} {name}={value}>")
+
+        def handle_data(self, data):
+            if self.script and ("EVIL" in data or "/api/contents" in data):
+                found.append(data[:80])
+
+    Parser().feed(text)
+    return found
 
 
 def _corpus(course, source, release):
@@ -207,7 +236,10 @@ def test_hostile_corpus_in_one_batch_through_both_paths(tiny, tmp_path):
     for path in list(course.autograded.glob("*/*/*.ipynb")) + written:
         text = path.read_text()
         assert not any(secret in text for secret in HIDDEN_TEXT), path
-        assert not any(live in text for live in LIVE_SCRIPT), path
+        if path.suffix == ".ipynb":
+            assert not any(live in outputs_text(path) for live in LIVE_SCRIPT), path
+        else:
+            assert not live_html(text), (path, live_html(text))
     assert "LEAK:" in (course.autograded / "hostile_leaks_what_the_kernel_saw" / A / f"{A}.ipynb").read_text()
     died = (course.feedback / "hostile_os_exit" / A / f"{A}.html").read_text()
     assert "kernel died" in died and "ex0_2" in died
@@ -226,9 +258,8 @@ def test_hostile_corpus_in_one_batch_through_both_paths(tiny, tmp_path):
             "hostile_missing_notebook", "hostile_corrupt_json")}
     assert scores == {s: v for s, v in expected.items() if s in scores}
     for path in stock.glob("autograded/*/*/*.ipynb"):
-        text = path.read_text()
-        assert not any(secret in text for secret in HIDDEN_TEXT), path
-        assert not any(live in text for live in LIVE_SCRIPT), path
+        assert not any(secret in path.read_text() for secret in HIDDEN_TEXT), path
+        assert not any(live in outputs_text(path) for live in LIVE_SCRIPT), path
 
 
 @pytest.mark.slow
