@@ -137,11 +137,6 @@ def all_close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.all(_close(a, b, rtol, atol)))
 
 
-def tolerances(*values: Value) -> tuple[float, float]:
-    """SINGLE when any of ``values`` is float32/float16 (a fair float32 answer), else DOUBLE."""
-    return SINGLE if any(v.precision == "single" for v in values) else DOUBLE
-
-
 def _float32_gap(actual: np.ndarray, expected: np.ndarray) -> bool:
     """Is the difference no larger than what computing in float32 would cause?"""
     scale = np.maximum(np.abs(expected), np.abs(actual))

@@ -187,14 +187,6 @@ class Value:
     error: dict | None = None       # error: type, message, not_implemented, where
 
     @property
-    def is_tensor(self) -> bool:
-        return self.kind == "tensor"
-
-    @property
-    def is_number(self) -> bool:
-        return self.kind == "number"
-
-    @property
     def library(self) -> str | None:
         """'torch', 'minigrad' or 'numpy' for tensors, else None."""
         return self.type.split(".")[0] if self.kind == "tensor" else None

@@ -29,7 +29,6 @@ from .. import cells
 
 # minigrad's modules that compute derivatives on their own: stubbed for "minigrad.engine"
 ENGINE_MODULES = ("minigrad.autograd.engine", "minigrad.autograd.forward_ad")
-SWITCHES = ("torch", "sympy", "minigrad", "minigrad.engine")
 
 _REFUSE = ("{what} is switched off while this exercise is graded a second time: its point is to do the work "
            "yourself, so your answer must not call it. (Your notebook keeps working as usual; only this "
