@@ -74,8 +74,7 @@ def _stub_module(module_name: str) -> str:
 @functools.lru_cache(maxsize=None)
 def stand_ins(switches: frozenset) -> dict:
     """{real file or folder: its stand-in} that take ``switches`` ("torch", "sympy", "minigrad",
-    "minigrad.engine") away; the
-    sandbox mounts each stand-in over the real one. Cached per process."""
+    "minigrad.engine") away; the sandbox mounts each stand-in over the real one. Cached per process."""
     folder = Path(tempfile.mkdtemp(prefix="ag-selfmade-"))
     replace = {}
     for package in ("torch", "sympy", "minigrad"):
