@@ -135,9 +135,11 @@ def raised_with_hint(exercise, case, error, hints):
     return message
 
 
-def library_call_message(label, calls, what):
-    return _("{label} called {calls}: {what}").format(label=label, calls=", ".join(f"`{c}`" for c in calls),
-                                                      what=what)
+def check_no_library(label, got, advice):
+    """No watched library function ran in the kernel (``got["calls"]``, from ``Watch.library``)."""
+    calls = [c.value for c in got["calls"].items]
+    check(not calls, _("{label} called {calls}: {advice}").format(
+        label=label, calls=", ".join(f"`{c}`" for c in calls), advice=advice))
 
 
 def finite_differences_hint():
@@ -278,19 +280,28 @@ def watched_call(answer, case, *args):
             "passes": encode(seen.passes())}
 
 
-def check_x_unchanged(label, case, got):
-    """x keeps its values, its requires_grad flag, and gets no .grad (a shared check of ex3_2 and ex3_3)."""
+def check_x_unchanged(label, case, got, leaf_advice, grad_advice, stale=None):
+    """The caller's x keeps its values, its requires_grad flag and its .grad (None, or the ``stale``
+    gradient the case gave it): a check of ex3_2, ex3_3 and ex4_1. The advice says how to avoid the change."""
     check(got["x_requires_grad"].value == case["requires_grad"],
           _("{label} changed x.requires_grad from {before} to {after}: the caller's x must stay as it was. "
-            "Differentiate with respect to a new leaf, x.detach().requires_grad_().").format(
-              label=label, before=case["requires_grad"], after=got["x_requires_grad"].value))
-    check(got["x_grad"].kind == "none",
-          _("{label} wrote into x.grad ({what}): the caller's x must stay as it was. Use minigrad.autograd.grad, "
-            "which returns gradients instead of accumulating them into .grad.").format(
-              label=label, what=describe(got["x_grad"])))
+            "{advice}").format(label=label, before=case["requires_grad"], after=got["x_requires_grad"].value,
+                               advice=leaf_advice))
+    x_grad = got["x_grad"]
+    unchanged = x_grad.kind == "none" if stale is None else \
+        x_grad.kind == "tensor" and all_close(x_grad.values(), np.asarray(stale), *DOUBLE)
+    check(unchanged, _("{label} changed x.grad (it is now {what}): the caller's x must stay as it was. "
+                       "{advice}").format(label=label, what=describe(x_grad), advice=grad_advice))
     after = got["x_after"]
     check(after.kind == "tensor" and all_close(after.values(), np.asarray(case["x"]), *DOUBLE),
           _("{label} changed the values of x: the caller's x must stay as it was.").format(label=label))
+
+
+def check_x_kept(label, case, got):
+    """check_x_unchanged with chapter 03's advice: a new leaf, and autograd.grad rather than backward."""
+    check_x_unchanged(label, case, got, _("Differentiate with respect to a new leaf, x.detach().requires_grad_()."),
+                      _("Use minigrad.autograd.grad, which returns gradients instead of accumulating them into "
+                        ".grad."))
 
 
 def field_hints():
@@ -345,10 +356,8 @@ class Hvp(Exercise):
 
     def compare(self, case, got, want):
         label = self.label(case)
-        calls = got["calls"]
-        check(not calls.items, library_call_message(label, [c.value for c in calls.items], _(
-            "compute Hv yourself, with two calls of autograd.grad.")))
-        check_x_unchanged(label, case, got)
+        check_no_library(label, got, _("compute Hv yourself, with two calls of autograd.grad."))
+        check_x_kept(label, case, got)
         size = int(np.prod(shape_of(case["x"])))
         passes = int(got["passes"].value)
         check(passes <= 3, _("{label} ran {k} backward passes for an x of {n} entries: it builds the Hessian (or "
@@ -402,10 +411,8 @@ class Hessian(Exercise):
 
     def compare(self, case, got, want):
         label = self.label(case)
-        calls = got["calls"]
-        check(not calls.items, library_call_message(label, [c.value for c in calls.items], _(
-            "build the Hessian from your hvp, one basis vector e_i at a time.")))
-        check_x_unchanged(label, case, got)
+        check_no_library(label, got, _("build the Hessian from your hvp, one basis vector e_i at a time."))
+        check_x_kept(label, case, got)
         result = expect_tensor(got["result"], label, "minigrad")
         H = want["H"].values()
         shape, n = shape_of(case["x"]), int(np.prod(shape_of(case["x"])))
