@@ -85,7 +85,8 @@ class Vjp(Exercise):
     visible = [dict(function="layer", shape=(3,), m=2, seed=1),
                dict(function="elementwise", shape=(2, 3), seed=2),
                dict(function="scalar", shape=(4,), seed=3),
-               dict(function="layer", shape=(4,), m=3, seed=4, requires_grad=True)]
+               dict(function="layer", shape=(4,), m=3, seed=4, requires_grad=True),
+               dict(function="layer", shape=(3,), m=3, seed=5)]
 
     def case(self, function="layer", shape=(3,), m=2, requires_grad=False, seed=0):
         case = map_case(function, shape, m, seed, requires_grad=bool(requires_grad))
@@ -111,7 +112,10 @@ class Vjp(Exercise):
         f, x, v = map_function(case, "torch"), tensor(case["x"]), tensor(case["v"])
         y, g = torch.autograd.functional.vjp(f, x, v)
         ones = torch.autograd.functional.vjp(f, x, torch.ones_like(v))[1]
-        return {"y": encode(y), "vjp": encode(g), "ones_vjp": encode(ones)}
+        data = {"y": encode(y), "vjp": encode(g), "ones_vjp": encode(ones)}
+        if v.shape == x.shape:  # then J v, the JVP, is what multiplying from the wrong side gives
+            data["jvp"] = encode(torch.func.jvp(f, (x,), (v,))[1])
+        return data
 
     def raised(self, case, error):
         return raised_with_hint(self, case, error, [
@@ -126,6 +130,9 @@ class Vjp(Exercise):
                "gradient on into the caller's x. Make a fresh leaf with x.detach().requires_grad_().")),
             ("must match the size of tensor", _("v belongs inside the backward pass, y.backward(gradient=v): "
                                                 "multiplying a gradient by v afterwards is not vᵀJ.")),
+            ("different size than that of the original Tensor",
+             _("Forward mode computes J u for a u shaped like x (a JVP); a VJP vᵀJ takes v shaped like f(x) and "
+               "needs reverse mode: y.backward(gradient=v).")),
         ])
 
     def compare(self, case, got, want):
@@ -150,9 +157,12 @@ class Vjp(Exercise):
             check(not item.requires_grad, _("{name} still requires grad (grad_fn={fn}): return tensors without a "
                                              "graph, e.g. y.detach().").format(name=name, fn=item.grad_fn))
         expect_value(y, y_want, name_y)
-        expect_value(g, g_want, name_g, [
-            (_("It equals 1ᵀJ, the VJP with v = ones: use the v you are given, y.backward(gradient=v)."),
-             want["ones_vjp"].values())])
+        slips = [(_("It equals 1ᵀJ, the VJP with v = ones: use the v you are given, y.backward(gradient=v)."),
+                  want["ones_vjp"].values())]
+        if "jvp" in want:
+            slips.append((_("It equals J v, the JVP (forward mode). A VJP multiplies from the other side, vᵀJ: "
+                            "y.backward(gradient=v)."), want["jvp"].values()))
+        expect_value(g, g_want, name_g, slips)
 
 
 # ------------------------------------------------------------------------------------- ex4_2 / ex4_4

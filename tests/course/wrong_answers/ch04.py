@@ -28,6 +28,12 @@ def vjp(f, x, v):
     y.sum().backward()
     return y.detach(), x.grad * v
 '''),
+        ("computes J v by forward mode instead of vᵀJ", '''
+def vjp(f, x, v):
+    with mg_fwAD.dual_level():
+        y, jv = mg_fwAD.unpack_dual(f(mg_fwAD.make_dual(x.detach(), v)))
+        return y.detach(), jv
+'''),
         ("calls minigrad.autograd.functional.vjp", '''
 def vjp(f, x, v):
     return minigrad.autograd.functional.vjp(f, x, v)
