@@ -88,8 +88,9 @@ def encode_items(result, nodes, pool=()):
     return {"list": encode(True), "items": encode([tag(item, nodes, pool) for item in result])}
 
 
-def read_items(got, name):
-    """The tagged items of ``got`` (see encode_items), or a CheckFailed saying that it is no list."""
+def read_items(got, name, nodes, tensors=0):
+    """The tagged items of ``got`` (see encode_items), or a CheckFailed saying that it is no list.
+    nodes, tensors: how many nodes and pool tensors the graph has (numbers beyond are not readable)."""
     if not got["list"].value:
         what = got["result"]
         extra = ""
@@ -101,8 +102,12 @@ def read_items(got, name):
     items = []
     for item in got["items"].items:
         kind = item.items[0].value
-        items.append((kind, int(item.items[1].value) if kind in ("node", "tensor", "pair") else
-                      (item.items[1] if kind == "other" else None)))
+        if kind in ("node", "tensor", "pair"):
+            number = int(item.items[1].value)
+            check(0 <= number < (tensors if kind == "tensor" else nodes), _("The answer's results could not be read."))
+            items.append((kind, number))
+        else:
+            items.append((kind, item.items[1] if kind == "other" else None))
     return items
 
 
@@ -181,8 +186,8 @@ class ReverseTopologicalOrder(Exercise):
         name = self.label(case)
         names, edges, leaf_of = read_facts(want)
         labels = node_labels(names, leaf_of, case["leaf_names"])
-        items = read_items(got, name)
         n = len(labels)
+        items = read_items(got, name, n)
         for kind, value in items:
             check(kind != "none", _("{name} holds None. Skip the None entries of next_functions: `(None, 0)` stands "
                                     "for an input that needs no gradient, and a leaf root has grad_fn None.").format(
@@ -284,7 +289,7 @@ class LeafTensors(Exercise):
             return case["leaf_names"][i] if i < len(case["leaf_names"]) else _("an intermediate result")
 
         found = []
-        for kind, value in read_items(got, name):
+        for kind, value in read_items(got, name, len(labels), len(recipe)):
             if kind == "node":
                 fail(_("{name} holds the node {node}, not a tensor. An AccumulateGrad node keeps its leaf in "
                        "`.variable`: put node.variable in the list.").format(name=name, node=labels[value]))

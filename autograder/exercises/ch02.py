@@ -187,10 +187,11 @@ class RunBackward(Exercise):
         expect_none(got["result"], _("what {label} returns").format(label=label),
                     _("run_backward works by side effect, like backward(): return None."))
         check(not got["aliased"].value,
-              _("{label}: two leaves (or a leaf and your `gradient` argument) share one .grad tensor object: here "
-                "AddBackward0 hands the very tensor it receives to both of its inputs. Store a copy the first time "
-                "(grad.clone()); otherwise an in-place change of one (+=, p.grad.zero_() in an optimizer step) "
-                "silently changes the other, and the caller's `gradient` too.").format(label=label))
+              _("{label}: two leaves (or a leaf and your `gradient` argument) share one .grad tensor object. One "
+                "gradient tensor can reach several leaves (AddBackward0, for one, hands the very tensor it receives "
+                "to both of its inputs): store a copy the first time (grad.clone()). Otherwise an in-place change of "
+                "one (+=, p.grad.zero_() in an optimizer step) silently changes the other, and the caller's "
+                "`gradient` too.").format(label=label))
         if want["gradient_after"].kind == "tensor":
             expect_close(got["gradient_after"], want["gradient_after"].array,
                          _("your `gradient` argument after {label} (the engine must not change it)").format(label=label))
@@ -274,16 +275,20 @@ MISTAKES = {
 }
 
 
-def _backward(root, gradient, mistake=None):
-    """torch's backward (mistake None), or an engine over reverse_topological_order with ``mistake``."""
-    import torch
-
-    if mistake is None:
-        root.backward(gradient)
-        return
+def _visiting_order(root, mistake):
+    """The nodes in the order an engine visits them: a reverse topological order (reversed depth-first
+    post-order), or, for those mistakes, depth-first pre-order or breadth-first order."""
+    if mistake == "breadth_first":
+        order, seen = [root.grad_fn], {id(root.grad_fn)}
+        for node in order:  # the list grows while it is read: a queue
+            for child, _nr in node.next_functions:
+                if child is not None and id(child) not in seen:
+                    seen.add(id(child))
+                    order.append(child)
+        return order
     order, seen = [], set()
 
-    def visit(node):  # depth-first: post-order (reversed below), or pre-order for that mistake
+    def visit(node):
         if node is None or id(node) in seen:
             return
         seen.add(id(node))
@@ -295,20 +300,19 @@ def _backward(root, gradient, mistake=None):
             order.append(node)
 
     visit(root.grad_fn)
-    if mistake == "preorder":
-        order.reverse()
-    elif mistake == "breadth_first":
-        order, queue, seen = [], [root.grad_fn], {id(root.grad_fn)}
-        while queue:
-            order.append(queue.pop(0))
-            for child, _nr in order[-1].next_functions:
-                if child is not None and id(child) not in seen:
-                    seen.add(id(child))
-                    queue.append(child)
-        order.reverse()
+    return order if mistake == "preorder" else order[::-1]
+
+
+def _backward(root, gradient, mistake=None):
+    """torch's backward (mistake None), or a small engine with one of the MISTAKES."""
+    import torch
+
+    if mistake is None:
+        root.backward(gradient)
+        return
     grads = {root.grad_fn: torch.ones_like(root) if gradient is None else gradient}
     with torch.no_grad():
-        for node in reversed(order):
+        for node in _visiting_order(root, mistake):
             grad = grads.pop(node, None)
             if grad is None:
                 continue
@@ -390,9 +394,10 @@ class SgdStep(Exercise):
                     "that no graph records the update.").format(where=where, name=name, what=describe(p),
                                                                  leaf=p.is_leaf, rg=p.requires_grad, fn=p.grad_fn))
             if g.kind != "none" and all_close(p.values(), old.values(), *DOUBLE):
-                fail(_("after {where}: {name} did not change (expected p − lr·p.grad). A common cause: `p = p - lr * "
-                       "p.grad` builds a new tensor and only rebinds the name p. Change it in place inside no_grad(): "
-                       "`p -= lr * p.grad`.").format(where=where, name=name))
+                fail(_("after {where}: {name} did not change (expected p − lr·p.grad). Two common causes: `p = p - lr * "
+                       "p.grad` builds a new tensor and only rebinds the name p (change it in place inside no_grad(): "
+                       "`p -= lr * p.grad`), or the gradient was zeroed before the update used it.").format(
+                    where=where, name=name))
             if g.kind != "none" and all_close(p.values(), 2 * old.values() - w.values(), *DOUBLE):
                 fail(_("after {where}: {name} moved up the gradient (p + lr·p.grad): gradient descent subtracts "
                        "it.").format(where=where, name=name))
