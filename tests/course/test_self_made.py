@@ -1,0 +1,54 @@
+"""The do-it-yourself run: an answer that lets torch, sympy or minigrad's engine do the work passes the
+first grading run of a self-made exercise, and must lose its points in the second one
+(autograder/judge/selfmade.py).
+
+The answers come from the catalogs' CHEATS (tests/course/wrong_answers/chNN.py). Each grading puts one
+cheat per exercise into the chapter's source notebook in place of the solution and grades it exactly as
+`python -m autograder grade` does (sandbox, judge, second run). The solutions themselves keep their
+points in that second run: test_notebooks.test_judge_gives_solutions_full_marks.
+"""
+import copy
+import functools
+
+import pytest
+
+import harness
+
+pytestmark = pytest.mark.slow
+CHEATS = [(c, e, d) for c in harness.chapters() for e, d, _ in harness.catalog(c, "CHEATS")]
+
+
+def rounds(chapter):
+    """[{exercise: (description, source)}]: round k holds the k-th cheat of every exercise that has one."""
+    by_exercise = {}
+    for exercise, description, source in harness.catalog(chapter, "CHEATS"):
+        by_exercise.setdefault(exercise, []).append((description, source))
+    count = max((len(v) for v in by_exercise.values()), default=0)
+    return [{e: v[k] for e, v in by_exercise.items() if k < len(v)} for k in range(count)]
+
+
+@functools.lru_cache(maxsize=None)
+def graded_round(chapter, k):
+    """{test grade_id: TestResult} of the source notebook with round k's cheats as answers."""
+    from autograder.pipeline.grade import grade_notebook
+    from autograder.pipeline.restore import restore
+
+    source = harness.read(chapter)
+    submitted = copy.deepcopy(source)
+    answers = harness.answer_cells(submitted)
+    for exercise, (_description, cheat) in rounds(chapter)[k].items():
+        answers[exercise].source = cheat
+    nb, _ = restore(submitted, source)
+    return grade_notebook(nb, source, name=chapter).tests
+
+
+@pytest.mark.parametrize("chapter, exercise, description", CHEATS, ids=[f"{e}-{d[:40]}" for _, e, d in CHEATS])
+def test_cheat_loses_its_points_in_the_second_run(chapter, exercise, description):
+    from autograder.exercises import get
+
+    assert get(exercise).self_made, f"{exercise} is not a do-it-yourself exercise: no second run would catch it"
+    k = next(k for k, r in enumerate(rounds(chapter)) if r.get(exercise, ("",))[0] == description)
+    result = graded_round(chapter, k)[f"{exercise}_tests"]
+    assert result.score == 0 and result.status == "failed", (result.status, result.message)
+    # the message of judge.self_made_failure: the first run passed, the second did not
+    assert "do the work yourself" in result.message and "second run" in result.message, result.message
