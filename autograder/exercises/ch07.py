@@ -142,6 +142,14 @@ class SumTo(Ch07Exercise):
         return _("sum_to(grad of shape {grad}, {shape})").format(grad=shape_text(case["grad_shape"]),
                                                                 shape=shape_text(case["shape"]))
 
+    def raised(self, case, error):
+        message = super().raised(case, error)
+        if error.error["type"] == "ValueError" and "reshape" in error.error["message"]:
+            message += "\n" + _("Hint: ") + _("the axes you summed do not bring grad down to {shape}: sum the leading "
+                                             "axes that broadcasting added, and the axes where shape has a 1 and grad "
+                                             "does not.").format(shape=shape_text(case["shape"]))
+        return message
+
     def run(self, case, sum_to):
         grad = np.array(case["grad"], dtype=np.float64).reshape(case["grad_shape"])
         before = grad.copy()
@@ -359,6 +367,10 @@ RULE_MISTAKES = {
     "matmul_untransposed": _("For out = a @ b: dL/da = grad @ bᵀ and dL/db = aᵀ @ grad. A transpose is missing."),
     "matmul_full_transpose": _("For a batched array, x.T reverses ALL axes; transpose only the last two: "
                                "np.swapaxes(x, -1, -2)."),
+    "matmul_shapes": _("dL/da = grad @ bᵀ and dL/db = aᵀ @ grad, and the shapes must work out: grad is (..., n, m), a "
+                       "is (..., n, k), b is (..., k, m). With batch axes, transpose only the last two axes "
+                       "(np.swapaxes(x, -1, -2)); x.T reverses all of them."),
+    "div_b_sign": _("d(a/b)/db = -a/b²: the minus sign is missing."),
     "sum_not_expanded": _("Without keepdim the summed axes are gone from grad: put them back first "
                           "(np.expand_dims(grad, dim)), then broadcast; otherwise numpy lines grad up with the "
                           "last axes."),
@@ -381,7 +393,8 @@ def _rule_mistakes(op, params, arrays, g, reduce):
         found += [(0, reduce(g * a, a.shape), "mul_swapped"), (1, reduce(g * b, b.shape), "mul_swapped")]
     elif op == "Div":
         a, b = arrays
-        found += [(0, reduce(g * b, a.shape), "div_a"), (1, reduce(-g / b ** 2, b.shape), "div_b_without_a")]
+        found += [(0, reduce(g * b, a.shape), "div_a"), (1, reduce(-g / b ** 2, b.shape), "div_b_without_a"),
+                  (1, reduce(g * a / b ** 2, b.shape), "div_b_sign")]
     elif op == "Pow":
         (a,), p = arrays, params["exponent"]
         found += [(0, g * p * a ** p, "pow_not_lowered"), (0, g * a ** (p - 1), "pow_without_p")]
@@ -512,7 +525,7 @@ def compare_rule(part, got, want):
     if "raised" in got:
         e = got["raised"].error
         where = " " + _("(in {function}, line {line}: `{text}`)").format(**e["where"]) if e["where"] else ""
-        extra = {"MatMul": RULE_MISTAKES["matmul_full_transpose"], "Sum": RULE_MISTAKES["sum_not_expanded"],
+        extra = {"MatMul": RULE_MISTAKES["matmul_shapes"], "Sum": RULE_MISTAKES["sum_not_expanded"],
                  "Mean": RULE_MISTAKES["sum_not_expanded"]}.get(op, "")
         fail(_("{label} raised {type}: {message}{where}").format(label=label, type=e["type"], message=e["message"],
                                                                 where=where)
@@ -749,7 +762,11 @@ FAN_IN = [("leaf", [1.0, -2.0], True), ("leaf", [0.5, 3.0], True), ("binary", "+
 UNUSED = [("leaf", [1.0, -2.0], True), ("leaf", [0.5, 3.0], True), ("unary", "exp", 0), ("sum", 2)]
 ONE_ELEMENT = [("leaf", [[0.7]], True), ("leaf", [[-1.2]], True), ("binary", "*", 0, 1), ("unary", "tanh", 2)]
 NON_SCALAR = [("leaf", [0.3, 0.7], True), ("unary", "exp", 0), ("binary", "*", 1, 0)]
+# x + y hands one array to both of its inputs; x's second share must not be added into it in place
+SHARED = [("leaf", [0.5, -1.0], True), ("leaf", [2.0, 0.3], True), ("unary", "sin", 0), ("binary", "+", 0, 2),
+          ("binary", "+", 0, 1), ("binary", "+", 3, 4), ("sum", 5)]
 GRAPHS = {"sum(sin(x) * x)": CHAIN, "sum(x + y)": FAN_IN, "sum(exp(x)) with y unused": UNUSED,
+          "sum((x + sin(x)) + (x + y))": SHARED,
           "tanh(x * y) of shape (1, 1)": ONE_ELEMENT, "x * exp(x) (2 elements)": NON_SCALAR, **graphs.HAND_PICKED}
 
 
@@ -758,8 +775,8 @@ class Backward(Ch07Exercise):
     """``backward(root)``: the student's engine, on graphs of the chapter's Function nodes with rules given."""
 
     id, names, points = "ex7_3", ("backward",), 4
-    visible = [dict(graph=g) for g in ("sum(sin(x) * x)", *graphs.HAND_PICKED, "sum(exp(x)) with y unused",
-                                       "tanh(x * y) of shape (1, 1)")] + [
+    visible = [dict(graph=g) for g in ("sum(sin(x) * x)", *graphs.HAND_PICKED, "sum((x + sin(x)) + (x + y))",
+                                       "sum(exp(x)) with y unused", "tanh(x * y) of shape (1, 1)")] + [
         dict(graph="sum(x + y)", twice=True),
         dict(graph="sum(sin(x) * x)", preset=True),
         dict(graph="x * exp(x) (2 elements)", error=True),
@@ -862,17 +879,20 @@ class Backward(Ch07Exercise):
               _("{label}: two leaves share one .grad array. Store a copy the first time (g.copy()): otherwise "
                 "changing one .grad in place (+=, or an optimizer's update) changes the other.").format(label=label))
         leaf_steps = [step for step in recipe if step[0] == "leaf"]
+        preset = [np.full(np.shape(step[1]), 0.25) if case["preset"] and step[2] else None for step in leaf_steps]
         if "first" in want:
             self._grads(_("{label}, after the first backward").format(label=label), leaf_steps, got["first"],
-                        want["first"], None, case)
-        self._grads(label, leaf_steps, got["grads"], want["grads"], want, case)
+                        want["first"], None, preset)
+            preset = [None if w.kind == "none" else w.values() for w in want["first"].items]
+        self._grads(label, leaf_steps, got["grads"], want["grads"], want, preset)
         check(not any(item.value for item in got["inner"].items),
               _("{label}: an intermediate tensor (not a leaf) got a .grad. Like torch, write .grad only into leaves "
                 "that require grad; the gradients of intermediate tensors live only while backward runs.").format(
                 label=label))
 
     @staticmethod
-    def _grads(label, leaf_steps, got, want, mistakes, case):
+    def _grads(label, leaf_steps, got, want, mistakes, before):
+        """Every leaf's .grad against torch's; ``before``: what each .grad held before this backward."""
         __tracebackhide__ = True
         check(got.kind == "list" and got.length == len(want.items), _("{label}: the leaves' .grad could not be "
                                                                       "read.").format(label=label))
@@ -890,7 +910,7 @@ class Backward(Ch07Exercise):
             expected = w.values()
             if g.kind == "tensor" and g.values().shape == expected.shape and not all_close(g.values(), expected,
                                                                                             *DOUBLE):
-                if case["preset"] and all_close(g.values(), expected - 0.25, *DOUBLE):
+                if before[i] is not None and all_close(g.values(), expected - before[i], *DOUBLE):
                     fail(_("{name} lost the gradient it already had: add into .grad (leaf.grad + g), do not replace "
                            "it.").format(name=name))
                 for key, hint in (("overwrite", _("it is what an engine gives that keeps only the last gradient "
@@ -907,7 +927,7 @@ class Backward(Ch07Exercise):
                     wrong = mistakes[key].items[i] if mistakes is not None else None
                     if wrong is not None and wrong.kind == "tensor" and all_close(g.values(), wrong.values(), *DOUBLE):
                         fail(_("{name} is wrong: {hint}").format(name=name, hint=hint))
-            expect_grad(g, expected, name, stale=np.full_like(expected, 0.25) if case["preset"] else None)
+            expect_grad(g, expected, name)
 
 
 # ------------------------------------------------------------------------------------------- ex7_4
@@ -958,7 +978,8 @@ def accuracy(arrays, X, y):
 
 def torch_training(case, mistake=None, steps=None):
     """Losses and final weights of the same training with torch (float64), or with a usual mistake:
-    'no_zero' (.grad never reset), 'ascent' (+ lr·grad), 'double' (2·lr), 'frozen' (no update)."""
+    'no_zero' (.grad never reset), 'ascent' (+ lr·grad), 'double' (2·lr), 'frozen' (no update),
+    'weights_only' (the biases never move)."""
     import torch
 
     X, y, train, _test = digits()
@@ -979,8 +1000,9 @@ def torch_training(case, mistake=None, steps=None):
                     p.grad = None
             loss.backward()
             with torch.no_grad():
-                for p in params:
-                    p -= factor * case["lr"] * p.grad
+                for k, p in enumerate(params):
+                    if mistake != "weights_only" or k % 2 == 0:
+                        p -= factor * case["lr"] * p.grad
             losses.append(loss.item())
     return losses, [p.detach().cpu().numpy() for p in params]
 
@@ -1023,7 +1045,7 @@ class Train(Ch07Exercise):
         data = {"losses": encode(losses), "params": encode(params),
                 "accuracy": encode(accuracy(params, X[test], y[test]))}
         short = min(10, len(case["batches"]))
-        for mistake in ("no_zero", "ascent", "double", "frozen"):
+        for mistake in ("no_zero", "ascent", "double", "frozen", "weights_only"):
             data[mistake] = encode(torch_training(case, mistake, steps=short)[0])
         return data
 
@@ -1039,7 +1061,9 @@ class Train(Ch07Exercise):
                  "double": _("Your losses match training with twice the step: lr counted twice, or backward run "
                              "twice per batch."),
                  "frozen": _("Your losses match a model that never changes: update the parameters' arrays "
-                             "(p.data -= lr * p.grad); rebinding a name (p = p - ...) changes nothing in the model.")}
+                             "(p.data -= lr * p.grad); rebinding a name (p = p - ...) changes nothing in the model."),
+                 "weights_only": _("Your losses match training that moves the weights but not the biases: update "
+                                   "every parameter that model.parameters() lists.")}
         for mistake, hint in hints.items():
             wrong = np.array([item.value for item in want[mistake].items])
             if np.allclose(losses[:short], wrong, rtol=self.rtol, atol=0) and \
