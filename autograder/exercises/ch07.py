@@ -203,7 +203,6 @@ class SumTo(Ch07Exercise):
 
 # ------------------------------------------------------------------------------------------- ex7_2
 OPS = ("Add", "Mul", "Div", "Pow", "Exp", "Log", "Tanh", "ReLU", "MatMul", "Sum", "Mean", "Reshape", "Transpose")
-BINARY = ("Add", "Mul", "Div", "MatMul")
 INPUT_NAMES = ("a", "b")
 
 

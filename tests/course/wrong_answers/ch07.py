@@ -5,7 +5,7 @@ import harness
 _edit = harness.solution_editor("07_from_scratch")
 
 # ------------------------------------------------------------------------------------------- ex7_1
-_SUM_TO_AXES = ("    stretched = [lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1]\n",)
+_SUM_TO_AXES = "    stretched = [lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1]\n"
 _SUM_TO_RETURN = "return grad.sum(axis=tuple(range(lead)) + tuple(stretched), keepdims=True).reshape(shape)"
 
 WRONG = {
@@ -15,14 +15,14 @@ def sum_to(grad, shape):
     return grad
 '''),
         ("sums the leading axes only, not the axes where shape has a 1",
-         _edit("ex7_1", (_SUM_TO_AXES[0], "    stretched = []\n"))),
+         _edit("ex7_1", (_SUM_TO_AXES, "    stretched = []\n"))),
         ("sums without keeping the axes (keepdims=False, no reshape)",
          _edit("ex7_1", (_SUM_TO_RETURN, "return grad.sum(axis=tuple(range(lead)) + tuple(stretched))"))),
         ("keeps the leading axes as 1s (no reshape)",
          _edit("ex7_1", (".reshape(shape)", ""))),
         ("averages instead of summing", _edit("ex7_1", ("grad.sum(", "grad.mean("))),
         ("counts the 1-axes from the left, ignoring the leading axes",
-         _edit("ex7_1", (_SUM_TO_AXES[0],
+         _edit("ex7_1", (_SUM_TO_AXES,
                          "    stretched = [i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1]\n"))),
         ("squeezes instead of reshaping to shape",
          _edit("ex7_1", (".reshape(shape)", ".squeeze()"))),
@@ -58,7 +58,8 @@ WRONG["ex7_2"] = [
     ("Mul multiplies by the wrong factors",
      _edit("ex7_2", ("return sum_to(grad * self.b, self.a.shape), sum_to(grad * self.a, self.b.shape)",
                      "return sum_to(grad * self.a, self.a.shape), sum_to(grad * self.b, self.b.shape)"))),
-    ("Div: wrong sign for b", _edit("ex7_2", ("sum_to(-grad * self.a / self.b ** 2", "sum_to(grad * self.a / self.b ** 2"))),
+    ("Div: wrong sign for b",
+     _edit("ex7_2", ("sum_to(-grad * self.a / self.b ** 2", "sum_to(grad * self.a / self.b ** 2"))),
     ("Pow keeps the exponent (p * a**p)",
      _edit("ex7_2", ("self.a ** (self.exponent - 1)", "self.a ** self.exponent"))),
     ("Exp forgets the chain factor grad", _edit("ex7_2", ("return (grad * self.y,)", "return (self.y,)"))),
@@ -81,7 +82,8 @@ WRONG["ex7_2"] = [
                      "            grad = np.expand_dims(grad, self.dim)\n"
                      "        return (np.broadcast_to(grad, self.shape).copy(),)",
                      "        return (np.broadcast_to(grad, self.shape).copy(),)"))),
-    ("Mean forgets to divide by n", _edit("ex7_2", ("np.broadcast_to(grad / n, self.shape)", "np.broadcast_to(grad, self.shape)"))),
+    ("Mean forgets to divide by n",
+     _edit("ex7_2", ("np.broadcast_to(grad / n, self.shape)", "np.broadcast_to(grad, self.shape)"))),
     ("Mean divides by the size of the whole input",
      _edit("ex7_2", ("n = np.prod(self.shape) / grad.size", "n = np.prod(self.shape)"))),
     ("Reshape reshapes the gradient to the output's shape",
@@ -344,14 +346,17 @@ WRONG["ex7_4"] = [
     ("climbs the gradient (+= lr * grad)", _edit("ex7_4", ("p.data -= lr * p.grad", "p.data += lr * p.grad"))),
     ("rebinds the name p instead of updating its array",
      _edit("ex7_4", ("p.data -= lr * p.grad", "p = Tensor(p.data - lr * p.grad, requires_grad=True)"))),
-    ("runs backward twice per batch", _edit("ex7_4", ("        backward(loss)\n", "        backward(loss)\n        loss.backward()\n"))),
+    ("runs backward twice per batch",
+     _edit("ex7_4", ("        backward(loss)\n", "        backward(loss)\n        loss.backward()\n"))),
     ("records the loss after the update",
-     _edit("ex7_4", ("        losses.append(float(loss.data))", "        losses.append(float(cross_entropy(model(x), labels).data))"))),
+     _edit("ex7_4", ("        losses.append(float(loss.data))",
+                     "        losses.append(float(cross_entropy(model(x), labels).data))"))),
     ("returns the loss Tensors, not floats", _edit("ex7_4", ("losses.append(float(loss.data))", "losses.append(loss)"))),
     ("updates only the weights, not the biases",
      _edit("ex7_4", ("        for p in model.parameters():\n            p.data -= lr * p.grad",
                      "        for layer in model.layers:\n            layer.weight.data -= lr * layer.weight.grad"))),
-    ("divides the learning rate by the batch size", _edit("ex7_4", ("p.data -= lr * p.grad", "p.data -= lr / len(labels) * p.grad"))),
+    ("divides the learning rate by the batch size",
+     _edit("ex7_4", ("p.data -= lr * p.grad", "p.data -= lr / len(labels) * p.grad"))),
 ]
 
 RIGHT["ex7_4"] = [("loss.backward(), p.grad = None per parameter, .item() of the loss, an index loop", '''
