@@ -21,6 +21,9 @@ CURRICULUM = {
     "05_custom_function": {"ex5_1": "numerical_gradient", "ex5_2": "MySoftmax", "ex5_3": "Softmax"},
     "06_training": {"ex6_1": "fit_linear_regression", "ex6_2": "train_with_gradient_accumulation",
                     "ex6_3": "clip_grad_norm"},
+    "07_from_scratch": {"ex7_1": "sum_to", "ex7_2": ("Add", "Mul", "Div", "Pow", "Exp", "Log", "Tanh", "ReLU", "MatMul",
+                                                   "Sum", "Mean", "Reshape", "Transpose"),
+                        "ex7_3": "backward", "ex7_4": "train"},
 }
 
 
