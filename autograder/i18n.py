@@ -50,6 +50,12 @@ def _catalog(lang: str) -> gettext.NullTranslations:
     return _catalogs[lang]
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined (a class attribute); ``_`` translates it
+    where it is shown."""
+    return message
+
+
 def _(message: str) -> str:
     """``message`` in the current language (the English text when there is no translation)."""
     lang = _current.get()

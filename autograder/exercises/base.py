@@ -48,6 +48,7 @@ class Exercise:
     chapter: str = ""
     id: str = ""
     names: tuple[str, ...] = ()   # what the answer cell defines; the first is the graded function or class
+    title: str = ""               # how tables and verdicts name the exercise (default: the first name)
     points: int = 1
     visible: list[dict] = []
     self_made: tuple[str, ...] = ()
@@ -81,6 +82,10 @@ class Exercise:
     @property
     def answer(self) -> str:
         return self.names[0]
+
+    @property
+    def display_name(self) -> str:
+        return _(self.title) if self.title else self.answer
 
     def run_safely(self, case: dict, answers: list) -> dict:
         """``run``, but whatever the student's code does, the result is plain data (errors included)."""
@@ -165,7 +170,7 @@ class Exercise:
             labelled = CheckFailed(f"[{self.id}] {failure}")
             labelled.not_attempted = failure.not_attempted
             raise labelled from None
-        print("✓ " + _("{id} `{name}`: all visible checks passed.").format(id=self.id, name=self.answer))
+        print("✓ " + _("{id} `{name}`: all visible checks passed.").format(id=self.id, name=self.display_name))
 
     def hidden(self, *answers, repeat: int = 1, **params) -> None:
         """A hidden case, as the source notebook declares it: the judge draws it with fresh seeds; run

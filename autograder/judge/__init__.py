@@ -151,7 +151,8 @@ def _decide(task: Task, reply) -> Verdict:
                 message = f"[{exercise.id}] {text}"
             return Verdict(task.test_id, 0.0, task.max_points, status, message, n, hidden)
     message = "✓ " + _("{id} `{name}`: all {n} checks passed ({visible} visible, {hidden} hidden), judged outside "
-                       "your kernel.").format(id=exercise.id, name=exercise.answer, n=n, visible=task.visible, hidden=hidden)
+                       "your kernel.").format(id=exercise.id, name=exercise.display_name, n=n, visible=task.visible,
+                                             hidden=hidden)
     return Verdict(task.test_id, task.max_points, task.max_points, "passed", message, n, hidden)
 
 

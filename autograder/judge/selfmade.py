@@ -36,14 +36,18 @@ _REFUSE = ("{what} is switched off while this exercise is graded a second time: 
 
 
 def _stand_in_package(name: str) -> str:
-    """The __init__.py of a package that imports fine and refuses every use."""
+    """The __init__.py of a package that imports fine and refuses every use.
+
+    A use fails as a missing attribute (an AttributeError that says why), so that libraries which
+    probe for it (``getattr(sys.modules["torch"], "Tensor", None)`` in scipy and scikit-learn) carry on.
+    """
     message = _REFUSE.format(what=name)
     return (f'"""A stand-in for {name} in the do-it-yourself grading run (autograder/judge/selfmade.py)."""\n'
             f"__path__ = []\n_MESSAGE = {message!r}\n\n\n"
+            "class SwitchedOff(AttributeError):\n"
+            f"    \"\"\"{name} is not available in this grading run.\"\"\"\n\n\n"
             "def __getattr__(attribute):\n"
-            "    if attribute.startswith('__') and attribute.endswith('__'):\n"
-            "        raise AttributeError(attribute)\n"
-            "    raise RuntimeError(_MESSAGE)\n")
+            "    raise SwitchedOff(attribute if attribute.startswith('__') else _MESSAGE)\n")
 
 
 def _stub_module(module_name: str) -> str:

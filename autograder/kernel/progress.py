@@ -48,7 +48,7 @@ def results(chapter: str, namespace: dict) -> list[Row]:
 
 
 def _run(exercise, namespace: dict) -> Row:
-    row = Row(exercise.id, exercise.answer, exercise.points, NOT_ATTEMPTED)
+    row = Row(exercise.id, exercise.display_name, exercise.points, NOT_ATTEMPTED)
     if exercise.answer not in namespace:
         row.detail = f"`{exercise.answer}` is not defined yet"
         return row
