@@ -18,7 +18,8 @@ CURRICULUM = {
     "02_backward": {"ex2_1": "grads_by_hand", "ex2_2": "run_backward", "ex2_3": "sgd_step_"},
     "03_higher_order": {"ex3_1": "nth_derivative", "ex3_2": "hvp", "ex3_3": "hessian"},
     "04_vjp_jvp": {"ex4_1": "vjp", "ex4_2": "jacobian_reverse", "ex4_3": ("Dual", "jvp_dual"), "ex4_4": "jacobian_forward"},
-    "05_custom_function": {"ex5_1": "numerical_gradient", "ex5_2": "MySoftmax", "ex5_3": "Softmax"},
+    "05_custom_function": {"ex5_1": "numerical_gradient", "ex5_2": "MySoftmax", "ex5_3": "Softmax",
+                           "ex5_4": "ScaledTanh"},
     "06_training": {"ex6_1": "fit_linear_regression", "ex6_2": "train_with_gradient_accumulation",
                     "ex6_3": "clip_grad_norm"},
 }
