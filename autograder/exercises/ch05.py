@@ -387,16 +387,13 @@ class SoftmaxFunction(Exercise):
                 "scale": float(scale), "given": x is not None}
 
     def label(self, case):
-        shape = np.shape(case["x"])
+        shape, name, dtype = np.shape(case["x"]), self.answer, case["dtype"]
         if case["given"]:
-            where = _("for x = {x}").format(x=case["x"])
-        elif case["scale"]:
-            where = _("for an input of shape {shape} with entries near ±{scale:g}").format(shape=shape, scale=case["scale"])
-        else:
-            where = _("for an input of shape {shape}").format(shape=shape)
-        if case["dtype"] != "float64":
-            where += f" ({case['dtype']})"
-        return f"{self.answer}.apply(x) {where}"
+            return _("{name}.apply(x) for x = {x} ({dtype})").format(name=name, x=case["x"], dtype=dtype)
+        if case["scale"]:
+            return _("{name}.apply(x) for a {dtype} input of shape {shape} with rows centred at ±{scale:g}").format(
+                name=name, dtype=dtype, shape=shape, scale=case["scale"])
+        return _("{name}.apply(x) for a {dtype} input of shape {shape}").format(name=name, dtype=dtype, shape=shape)
 
     # the kernel side, library by library --------------------------------------------------------
     def run(self, case, cls):
