@@ -148,10 +148,10 @@ class NumericalGradient(Exercise):
         dict(family="exp_mix", shape=(2, 3), transposed=True, seed=3),
         dict(family="logsumexp", shape=(3,), black_box=True, seed=4),
     ]
-    RTOL, ATOL = 1e-7, 1e-8
+    RTOL, ATOL = 1e-7, 1e-7  # rounding in f(x ± eps) costs about 1e-16·|f| / eps: some 1e-8 here
 
     def case(self, family="exp_mix", shape=(2, 2), eps=None, transposed=False, black_box=False, seed=0):
-        x = rng(seed).normal(size=tuple(shape))
+        x = rng(seed).uniform(-1.5, 1.5, size=tuple(shape))  # |f| stays below about 150
         return {"family": family, "x": x.tolist(), "eps": eps, "transposed": bool(transposed),
                 "black_box": bool(black_box)}
 
@@ -236,8 +236,8 @@ class NumericalGradient(Exercise):
             eps_text = f"{case['eps'] or 1e-6:g}"
             if all_close(values, want["one_sided"].values(), self.RTOL, self.ATOL):
                 fail(_hinted(_("{name} is the one-sided difference (f(x + eps) − f(x)) / eps.").format(name=name), _(
-                    "Use central differences (f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps): their error shrinks like "
-                    "eps², the one-sided difference's only like eps.")))
+                    "Use central differences (f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps): their error shrinks "
+                    "like eps², the one-sided difference's only like eps.")))
             if all_close(values, 2 * expected, self.RTOL, self.ATOL):
                 fail(_hinted(_("{name} is twice the expected value.").format(name=name), _(
                     "The two points x + eps and x − eps are 2·eps apart: divide by 2·eps, not by eps.")))
@@ -437,7 +437,8 @@ class SoftmaxFunction(Exercise):
         builtins = _minigrad_softmaxes()
         with _calls_of(builtins) as forward_calls:
             s = cls.apply(x)
-        data = {"is_function": encode(True), "output": encode(s), "yours": encode(getattr(s.grad_fn, "_fn", None) is cls)}
+        data = {"is_function": encode(True), "output": encode(s),
+                "yours": encode(getattr(s.grad_fn, "_fn", None) is cls)}
         grads, error, largest = (None,), None, 0
         if isinstance(s, minigrad.Tensor) and s.requires_grad:
             with _calls_of(builtins) as backward_calls, _minigrad_largest_tensor() as record:
@@ -498,7 +499,8 @@ class SoftmaxFunction(Exercise):
 
     def compare(self, case, got, want):
         label = self.label(case)
-        check(got["is_function"].value, _not_a_function(self.answer, self.base_name, got.get("what", got["is_function"])))
+        check(got["is_function"].value,
+              _not_a_function(self.answer, self.base_name, got.get("what", got["is_function"])))
         output = expect_tensor(got["output"], _("the output of {label}").format(label=label), self.library)
         check(got["yours"].value, _(
             "The output of {label} was not made by your Function (its grad_fn is {fn}): return forward's result as "
@@ -523,6 +525,14 @@ class SoftmaxFunction(Exercise):
                 shape=np.shape(case["x"]), what=_("failed") if verdict.kind == "bool" else
                 _("raised {type}: {message}").format(**(verdict.error or {"type": "?", "message": ""}))))
 
+    @staticmethod
+    def _tolerances(case, value):
+        """float64: DOUBLE; float32: SINGLE, or 1e-3 relative for entries near ±1000, where float32 keeps only
+        about 4 digits after the shift (its numbers near 1000 are 6e-5 apart)."""
+        if value.precision != "single":
+            return DOUBLE
+        return (1e-3, 1e-4) if case["scale"] >= 100 else SINGLE
+
     def _compare_output(self, case, output, want, label):
         name = _("the output of {label}").format(label=label)
         values, expected = output.values(), want["output"].values()
@@ -543,10 +553,12 @@ class SoftmaxFunction(Exercise):
                                   "keepdim=True the row maxima or sums broadcast along the wrong axis.")))
         for axis in range(len(expected.shape) - 1):
             wrong = want[f"forward_dim{axis}"].values()
-            if values.shape == expected.shape and all_close(values, wrong, *DOUBLE) and not all_close(wrong, expected, *DOUBLE):
+            if values.shape == expected.shape and all_close(values, wrong, *DOUBLE) \
+                    and not all_close(wrong, expected, *DOUBLE):
                 fail(_hinted(_("{name} is softmax over dimension {dim}.").format(name=name, dim=axis), _(
                     "Softmax here runs over the last dimension, whatever the number of dimensions: use dim=-1.")))
-        expect_close(output, expected, name)
+        rtol, atol = self._tolerances(case, output)
+        expect_close(output, expected, name, rtol=rtol, atol=atol)
         check(output.dtype == case["dtype"], _("{name} has dtype {got}, but the input is {want}: keep the input's "
                                                "dtype.").format(name=name, got=output.dtype, want=case["dtype"]))
 
@@ -557,12 +569,12 @@ class SoftmaxFunction(Exercise):
                    "s ⊙ (g − Σ s ⊙ g).").format(name=name))
         expected = want["grad"].values()
         v = expect_tensor(grad, name, self.library)
-        values, tol = v.values(), SINGLE if v.precision == "single" else DOUBLE
+        values, tol = v.values(), self._tolerances(case, v)
         if values.shape == expected.shape and not all_close(values, expected, *tol):
             clues = [("sign", _("backward's result has the opposite sign: it is s ⊙ (g − Σ s ⊙ g), not "
                                 "s ⊙ (Σ s ⊙ g − g).")),
-                     ("no_sum", _("backward returned s ⊙ g: the term −s ⊙ Σ(s ⊙ g) is missing (the off-diagonal part "
-                                  "of the Jacobian, −s_i s_j).")),
+                     ("no_sum", _("backward returned s ⊙ g: the term −s ⊙ Σ(s ⊙ g) is missing (the off-diagonal "
+                                  "part of the Jacobian, −s_i s_j).")),
                      ("saved_input", _("backward used the input x where the formula needs the output s = softmax(x): "
                                        "save s in forward (`ctx.save_for_backward(s)`) and use it.")),
                      ("saved_exps", _("backward used the unnormalised exponentials e^(x − max): use s, the output "
@@ -574,7 +586,7 @@ class SoftmaxFunction(Exercise):
                 wrong = want[key].values()
                 if all_close(values, wrong, *tol) and not all_close(wrong, expected, *tol):
                     fail(_hinted(_("{name} is wrong.").format(name=name), clue))
-        expect_close(v, expected, name)
+        expect_close(v, expected, name, rtol=tol[0], atol=tol[1])
 
     @staticmethod
     def _check_no_jacobian(case, largest, label):
@@ -710,8 +722,9 @@ class DoubleBackward(Exercise):
             if item.kind == "none":
                 fail(_("{what} is None: backward must return a gradient for every input that requires grad "
                        "(ctx.needs_input_grad[{i}] is True here).").format(what=what, i=i))
-            if len(names) == 2 and item.kind == "tensor" and item.values().shape == wanted[1 - i].shape \
-                    and all_close(item.values(), wanted[1 - i], *DOUBLE) and not all_close(wanted[0], wanted[1], *DOUBLE):
+            other = wanted[1 - i] if len(names) == 2 else None
+            if other is not None and item.kind == "tensor" and item.values().shape == other.shape \
+                    and all_close(item.values(), other, *DOUBLE) and not all_close(wanted[0], wanted[1], *DOUBLE):
                 fail(_hinted(_("{what} is the gradient for the other input.").format(what=what), _(
                     "backward returns the gradients in the order of forward's inputs: (grad for x, grad for a).")))
             no_g = wanted[i] / np.array(case["g"])
@@ -753,7 +766,8 @@ class DoubleBackward(Exercise):
             what = _("the second derivative with respect to {name} of {label} (the gradient of Σ u ⊙ grad_x + "
                      "Σ w ⊙ grad_a, a double backward)").format(name=name, label=label)
             if _same(item, wrong) and not _same(wrong, right):
-                fail(_hinted(_("{what} is what a backward gives that treats tanh(x) as a constant.").format(what=what), _(
+                fail(_hinted(_("{what} is what a backward gives that treats tanh(x) as a constant.").format(
+                    what=what), _(
                     "A tensor computed in forward (where autograd is off), or detached, has no graph: in the double "
                     "backward the dependence of tanh x on x is lost. Save the inputs (`ctx.save_for_backward(x, a)`) "
                     "and recompute tanh(x) in backward, where autograd records it.")))

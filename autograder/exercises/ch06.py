@@ -91,15 +91,20 @@ def _same_start(values: np.ndarray, other: np.ndarray, tol) -> bool:
 
 
 REGRESSION_MISTAKES = {
-    "no_zero": lambda: _("It looks as if the gradients are never zeroed: .grad accumulates, so each step uses the sum of every "
-                         "gradient so far. Zero them after each update (`w.grad.zero_()`, `b.grad.zero_()`)."),
-    "sum": lambda: _("It looks as if the loss is the sum of squared errors; the exercise uses their mean, `.mean()` (the sum makes "
-                     "every step N times larger)."),
-    "after": lambda: _("It looks as if each loss was recorded after the update: record `loss.item()` of the forward pass, before "
-                       "you change w and b."),
-    "ascent": lambda: _("It looks as if the parameters moved up the gradient: gradient descent subtracts it (`w -= lr * w.grad`)."),
-    "frozen": lambda: _("It looks as if w and b never moved: the gradients were zeroed before the update used them. Update first, "
-                        "then zero."),
+    "no_zero": lambda: _(
+        "It looks as if the gradients are never zeroed: .grad accumulates, so each step uses the sum of every "
+        "gradient so far. Zero them after each update (`w.grad.zero_()`, `b.grad.zero_()`)."),
+    "sum": lambda: _(
+        "It looks as if the loss is the sum of squared errors; the exercise uses their mean, `.mean()` (the sum "
+        "makes every step N times larger)."),
+    "after": lambda: _(
+        "It looks as if each loss was recorded after the update: record `loss.item()` of the forward pass, before "
+        "you change w and b."),
+    "ascent": lambda: _(
+        "It looks as if the parameters moved up the gradient: gradient descent subtracts it (`w -= lr * w.grad`)."),
+    "frozen": lambda: _(
+        "It looks as if w and b never moved: the gradients were zeroed before the update used them. Update first, "
+        "then zero."),
 }
 
 
@@ -166,7 +171,8 @@ class FitLinearRegression(Exercise):
                                               "(`dtype=x.dtype`).").format(what=what, got=t.dtype, want=case["dtype"]))
             check(t.is_leaf and t.requires_grad, _(
                 "{what} should still be a leaf that requires grad (is_leaf={leaf}, requires_grad={rg}): update it in "
-                "place under torch.no_grad() (`w -= lr * w.grad`).").format(what=what, leaf=t.is_leaf, rg=t.requires_grad))
+                "place under torch.no_grad() (`w -= lr * w.grad`).").format(
+                what=what, leaf=t.is_leaf, rg=t.requires_grad))
         name = _("the losses returned by {label}").format(label=label)
         item_name = lambda i: _("losses[{i}] returned by {label}").format(i=i, label=label)  # noqa: E731
         values = _losses(losses, case["epochs"], name, item_name, _("one per epoch"))
@@ -212,16 +218,21 @@ class FitLinearRegression(Exercise):
 
 # ------------------------------------------------------------------------------------------- ex6_2
 ACCUMULATION_MISTAKES = {
-    "no_divide": lambda: _("It looks as if the micro-batch losses were not divided by the group's size: the accumulated gradient "
-                           "is the sum of the group's gradients, k times the mean's."),
-    "divide_by_steps": lambda: _("It looks as if the trailing, shorter group was divided by accumulation_steps instead of its own "
-                                 "size: its step is too small."),
-    "zero_each": lambda: _("It looks as if the gradients were zeroed before every micro-batch, so each step used the last "
-                           "micro-batch's gradient only. Zero once per group, before its first backward."),
-    "never_zero": lambda: _("It looks as if the gradients were never zeroed between steps: each step also used every earlier "
-                            "group's gradients. Call optimizer.zero_grad() before each group."),
-    "zero_after": lambda: _("It looks as if the gradients are zeroed only after each step, so the gradients the model arrived with "
-                            "reached the first step. Zero before each group's first backward."),
+    "no_divide": lambda: _(
+        "It looks as if the micro-batch losses were not divided by the group's size: the accumulated gradient is "
+        "the sum of the group's gradients, k times the mean's."),
+    "divide_by_steps": lambda: _(
+        "It looks as if the trailing, shorter group was divided by accumulation_steps instead of its own size: "
+        "its step is too small."),
+    "zero_each": lambda: _(
+        "It looks as if the gradients were zeroed before every micro-batch, so each step used the last "
+        "micro-batch's gradient only. Zero once per group, before its first backward."),
+    "never_zero": lambda: _(
+        "It looks as if the gradients were never zeroed between steps: each step also used every earlier group's "
+        "gradients. Call optimizer.zero_grad() before each group."),
+    "zero_after": lambda: _(
+        "It looks as if the gradients are zeroed only after each step, so the gradients the model arrived with "
+        "reached the first step. Zero before each group's first backward."),
 }
 
 
@@ -289,7 +300,8 @@ class GradientAccumulation(Exercise):
         r = rng(seed)
         init = [r.normal(size=(8, 3)) / np.sqrt(3), r.normal(size=8) * 0.1, r.normal(size=(2, 8)) / np.sqrt(8),
                 r.normal(size=2) * 0.1]
-        batches = [(r.normal(size=(micro, 3)).tolist(), r.normal(size=(micro, 2)).tolist()) for _unused in range(n_batches)]
+        batches = [(r.normal(size=(micro, 3)).tolist(), r.normal(size=(micro, 2)).tolist())
+                   for _unused in range(n_batches)]
         return {"init": [a.tolist() for a in init], "batches": batches, "steps": int(steps), "optimizer": optimizer,
                 "stale": bool(stale)}
 
@@ -313,9 +325,10 @@ class GradientAccumulation(Exercise):
         if case["stale"]:
             for p in model.parameters():
                 p.grad = torch.ones_like(p)
-        batches = [(torch.tensor(i, dtype=torch.float64), torch.tensor(t, dtype=torch.float64)) for i, t in case["batches"]]
+        batches = [(torch.tensor(i, dtype=torch.float64), torch.tensor(t, dtype=torch.float64))
+                   for i, t in case["batches"]]
         result = train_with_gradient_accumulation(model, torch.nn.MSELoss(), optimizer, batches, case["steps"])
-        return {"result": encode(result), "params": encode([p for p in model.parameters()]), "steps": encode(len(steps))}
+        return {"result": encode(result), "params": encode(list(model.parameters())), "steps": encode(len(steps))}
 
     def reference(self, case):
         import torch
@@ -364,7 +377,8 @@ class GradientAccumulation(Exercise):
         if not (all_close(values, expected, *DOUBLE) and right_params):
             for mistake, hint in ACCUMULATION_MISTAKES.items():
                 wrong_losses, wrong_params = want[mistake].items
-                same_params = all(all_close(p.values(), w.values(), *DOUBLE) for p, w in zip(params, wrong_params.items))
+                same_params = all(all_close(p.values(), w.values(), *DOUBLE)
+                                  for p, w in zip(params, wrong_params.items))
                 if same_params and not right_params:
                     fail(_hinted(_("The parameters after {label} are not those of large-batch training.").format(
                         label=label), hint()))
@@ -428,20 +442,27 @@ def _clip_np(grads, max_norm, p, mistake=None):
 
 
 CLIPPING_MISTAKES = {
-    "per_tensor": lambda: _("It looks as if each gradient was clipped by its own norm. Clipping by total norm treats all gradients as "
-                            "one long vector: one norm for all of them, one coefficient for all of them."),
-    "two_norm": lambda: _("It looks as if the 2-norm was used whatever norm_type says: for norm_type=p it is (Σ|g|^p)^(1/p) over all "
-                          "elements, and for norm_type=inf the largest |g|."),
-    "inf_power": lambda: _("It looks as if the ∞-norm was computed as (Σ|g|^p)^(1/p) with p = inf, which gives 1 whatever the "
-                           "gradients: |g|^inf is inf or 0, and anything to the power 1/inf = 0 is 1. The ∞-norm is "
-                           "the largest |g| over all gradients: handle norm_type == float('inf') separately."),
-    "sum_of_norms": lambda: _("It looks as if the total norm is the sum of the gradients' norms; it is the norm of the vector of "
-                              "their norms ((Σ‖g‖²)^(1/2) for the 2-norm)."),
-    "no_eps": lambda: _("It looks as if the coefficient is max_norm / total; torch's is max_norm / (total + 1e-6) (the 1e-6 keeps "
-                        "it finite when the norm is 0)."),
-    "always": lambda: _("It looks as if the gradients were scaled although their norm was below max_norm: clip only when the "
-                        "coefficient max_norm / (total + 1e-6) is below 1."),
-    "after": lambda: _("It looks as if the norm returned is the one after clipping: return the total norm before clipping."),
+    "per_tensor": lambda: _(
+        "It looks as if each gradient was clipped by its own norm. Clipping by total norm treats all gradients as "
+        "one long vector: one norm for all of them, one coefficient for all of them."),
+    "two_norm": lambda: _(
+        "It looks as if the 2-norm was used whatever norm_type says: for norm_type=p it is (Σ|g|^p)^(1/p) over "
+        "all elements, and for norm_type=inf the largest |g|."),
+    "inf_power": lambda: _(
+        "It looks as if the ∞-norm was computed as (Σ|g|^p)^(1/p) with p = inf, which gives 1 whatever the "
+        "gradients: |g|^inf is inf or 0, and anything to the power 1/inf = 0 is 1. The ∞-norm is the largest |g| "
+        "over all gradients: handle norm_type == float('inf') separately."),
+    "sum_of_norms": lambda: _(
+        "It looks as if the total norm is the sum of the gradients' norms; it is the norm of the vector of their "
+        "norms ((Σ‖g‖²)^(1/2) for the 2-norm)."),
+    "no_eps": lambda: _(
+        "It looks as if the coefficient is max_norm / total; torch's is max_norm / (total + 1e-6) (the 1e-6 keeps "
+        "it finite when the norm is 0)."),
+    "always": lambda: _(
+        "It looks as if the gradients were scaled although their norm was below max_norm: clip only when the "
+        "coefficient max_norm / (total + 1e-6) is below 1."),
+    "after": lambda: _(
+        "It looks as if the norm returned is the one after clipping: return the total norm before clipping."),
 }
 
 
@@ -497,7 +518,8 @@ class ClipGradNorm(Exercise):
                 total = clip_grad_norm(argument, case["max_norm"])
             else:
                 total = clip_grad_norm(argument, case["max_norm"], norm_type=norm_type)
-        return {"total": encode(total), "grads": encode([p.grad for p in params]), "builtin": encode(list(dict.fromkeys(hits))),
+        return {"total": encode(total), "grads": encode([p.grad for p in params]),
+                "builtin": encode(list(dict.fromkeys(hits))),
                 "same": encode([a is b for a, b in zip(before, (p.grad for p in params))])}
 
     def reference(self, case):
@@ -559,15 +581,17 @@ class ClipGradNorm(Exercise):
         expect_close(total, want["total"].value, total_name, rtol=tol[0], atol=tol[1])
         for i, (g, w) in enumerate(zip(grads, wanted)):
             if w.kind != "none":
-                if not all_close(g.values(), w.values(), *tol) and all_close(g.values(), np.array(case["grads"][i]), *tol):
-                    fail(_("parameter {i}'s gradient after {label} did not change, but the total norm {total:.4g} exceeds "
-                           "max_norm: every gradient must be scaled by max_norm / (total + 1e-6). (Was the generator "
-                           "already used up? Turn `parameters` into a list first.)").format(
+                unchanged = all_close(g.values(), np.array(case["grads"][i]), *tol)
+                if unchanged and not all_close(g.values(), w.values(), *tol):
+                    fail(_("parameter {i}'s gradient after {label} did not change, but the total norm {total:.4g} "
+                           "exceeds max_norm: every gradient must be scaled by max_norm / (total + 1e-6). (Was the "
+                           "generator already used up? Turn `parameters` into a list first.)").format(
                         i=i, label=label, total=want["total"].value))
                 expect_close(g, w.values(), _("parameter {i}'s gradient after {label}").format(i=i, label=label),
                              rtol=tol[0], atol=tol[1])
         same = [s.value for s in got["same"].items]
-        check(all(same), _("After {label}, p.grad is a new tensor: scale the gradients in place (`g.mul_(coefficient)`), "
+        check(all(same), _("After {label}, p.grad is a new tensor: scale the gradients in place "
+                           "(`g.mul_(coefficient)`), "
                            "as torch does; code that holds the gradient tensor (hooks, optimizers' buffers) sees the "
                            "change only then.").format(label=label))
 
