@@ -195,21 +195,21 @@ class NumericalGradient(Exercise):
                 "all_at_once": encode(torch.full_like(x, (float(f(x + eps)) - float(f(x - eps))) / (2 * eps)))}
 
     def raised(self, case, error):
+        autograd = _("numerical_gradient must only evaluate f, never differentiate it: here f is a black box (it goes "
+                     "through numpy and returns a float), as the functions you check with finite differences often "
+                     "are.")
         return _raised_with_hints(self, case, error, [
             ("view size is not compatible", _(
                 "x can be non-contiguous (here it is a transposed tensor), and `view` cannot flatten such a "
                 "tensor without copying. Work on a contiguous copy (`x.detach().clone().contiguous()`), then "
                 "`view(-1)` works; or visit the elements by index: `for idx in itertools.product(*map(range, "
                 "x.shape))`.")),
+            ("'float' object has no attribute 'backward'", autograd),
+            ("'float' object is not iterable", autograd),
+            ("does not require grad", autograd),
             ("'float' object has no attribute", _(
                 "f may return a Python float as well as a 0-d tensor: write `float(f(x))`, which works for "
                 "both.")),
-            ("does not require grad", _(
-                "numerical_gradient must only evaluate f, never differentiate it: here f is a black box (it "
-                "goes through numpy), as the functions you check with finite differences often are.")),
-            ("NoneType", _(
-                "numerical_gradient must only evaluate f, never differentiate it: here f is a black box (it "
-                "goes through numpy), as the functions you check with finite differences often are.")),
         ])
 
     def compare(self, case, got, want):
@@ -411,7 +411,7 @@ class SoftmaxFunction(Exercise):
         with forward_ops:
             s = cls.apply(x)
         data = {"is_function": encode(True), "output": encode(s),
-                "yours": encode(getattr(s.grad_fn, "_forward_cls", None) is cls)}
+                "yours": encode(getattr(getattr(s, "grad_fn", None), "_forward_cls", None) is cls)}
         grads, error = (None,), None
         if isinstance(s, torch.Tensor) and s.requires_grad:
             with backward_ops:
@@ -438,7 +438,7 @@ class SoftmaxFunction(Exercise):
         with _calls_of(builtins) as forward_calls:
             s = cls.apply(x)
         data = {"is_function": encode(True), "output": encode(s),
-                "yours": encode(getattr(s.grad_fn, "_fn", None) is cls)}
+                "yours": encode(getattr(getattr(s, "grad_fn", None), "_fn", None) is cls)}
         grads, error, largest = (None,), None, 0
         if isinstance(s, minigrad.Tensor) and s.requires_grad:
             with _calls_of(builtins) as backward_calls, _minigrad_largest_tensor() as record:
@@ -641,12 +641,13 @@ class DoubleBackward(Exercise):
             return {"is_function": encode(False), "what": encode(repr(cls)[:100])}
         returned = []
 
-        class Watched(cls):  # the same Function, with what its backward returns recorded
-            @staticmethod
-            def backward(ctx, *grads):
-                out = cls.backward(ctx, *grads)
-                returned.append(out)
-                return out
+        def backward(ctx, *grads):
+            out = cls.backward(ctx, *grads)
+            returned.append(out)
+            return out
+
+        # the same Function under the same name (messages name its node), with what backward returns recorded
+        Watched = type(cls.__name__, (cls,), {"backward": staticmethod(backward)})
 
         x = torch.tensor(case["x"], dtype=torch.float64, requires_grad=True)
         a = torch.tensor(case["a"], dtype=torch.float64, requires_grad=case["a_grad"])
