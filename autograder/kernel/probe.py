@@ -27,17 +27,17 @@ def _modules():
 
     found = [builtins, math, operator]
     for name in ("torch", "torch.nn.functional", "torch.autograd", "torch.testing", "numpy", "numpy.testing",
-                 "autograder", "autograder.checks", "autograder.registry"):
+                 "autograder", "autograder.exercises.base", "autograder.exercises.expect", "autograder.kernel.harness"):
         try:
             found.append(importlib.import_module(name))
         except Exception:
             pass
     try:
-        import autograder.chapters as chapters
+        import autograder.exercises as exercises
 
-        for info in pkgutil.iter_modules(chapters.__path__):
+        for info in pkgutil.iter_modules(exercises.__path__):
             try:
-                found.append(importlib.import_module(f"autograder.chapters.{info.name}"))
+                found.append(importlib.import_module(f"autograder.exercises.{info.name}"))
             except Exception:
                 pass
     except Exception:

@@ -52,7 +52,7 @@ def test_every_exercise_has_answer_and_test_cells(chapter):
     nb = harness.read(chapter)
     answers, tests = harness.answer_cells(nb), harness.graded_cells(nb)
     expected = curriculum_exercises(chapter)
-    assert expected, f"{chapter}: no exercises registered in autograder.chapters"
+    assert expected, f"{chapter}: no exercises in autograder/exercises"
     assert sorted(answers) == sorted(expected), f"{chapter}: answer cells {sorted(answers)} != {expected}"
     assert sorted(tests) == sorted(f"{e}_tests" for e in expected)
     ids = [harness.grade_id(c) for c in nb.cells if harness.grade_id(c)]
