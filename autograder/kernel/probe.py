@@ -6,8 +6,9 @@ of torch, numpy, math, builtins, operator and autograder points to, the methods 
 IPython's shell, sys.excepthook and the shell's cell transformers, and adds an audit hook (which Python
 never lets code remove) that notes attribute writes on protected classes. After every test cell the
 grader runs `report()`, which prints one line that the grader parses outside the sandbox: the names
-that changed (a wrapper around the original, as torch._dynamo installs, does not count). A kernel that hides that line (a rewritten cell runner, a replaced stdout) is flagged
-for hiding it. The verdict never depends on this probe alone: see integrity.py.
+that changed (a wrapper around the original, as torch._dynamo installs, does not count). A kernel that
+hides that line (a rewritten cell runner, a replaced stdout) is flagged for hiding it. Flags are for the
+instructor's review only: the judge decides every grade outside the kernel, whatever the probe says.
 """
 from __future__ import annotations
 
