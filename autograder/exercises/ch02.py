@@ -389,30 +389,30 @@ class SgdStep(Exercise):
 
     def compare(self, case, got, want):
         where = self.label(case)
-        check(got["same"].value, _("after {where}: the list `params` must still hold the same parameter objects; "
+        check(got["same"].value, _("After {where}: the list `params` must still hold the same parameter objects; "
                                    "update each tensor in place instead of replacing it.").format(where=where))
         names = ("w", "b", "unused")
         for name, p, w, old, g in zip(names, got["params"].items, want["params"].items, want["before"].items,
                                       want["grads"].items):
             check(p.kind == "tensor" and p.is_leaf and p.requires_grad and p.grad_fn is None,
-                  _("after {where}: {name} must stay a leaf that requires grad, but it is {what} with is_leaf="
+                  _("After {where}: {name} must stay a leaf that requires grad, but it is {what} with is_leaf="
                     "{leaf}, requires_grad={rg}, grad_fn={fn}. Update it in place inside `with lib.no_grad():`, so "
                     "that no graph records the update.").format(where=where, name=name, what=describe(p),
                                                                  leaf=p.is_leaf, rg=p.requires_grad, fn=p.grad_fn))
             if g.kind != "none" and all_close(p.values(), old.values(), *DOUBLE):
-                fail(_("after {where}: {name} did not change (expected p − lr·p.grad). Two common causes: `p = p - lr * "
+                fail(_("After {where}: {name} did not change (expected p − lr·p.grad). Two common causes: `p = p - lr * "
                        "p.grad` builds a new tensor and only rebinds the name p (change it in place inside no_grad(): "
                        "`p -= lr * p.grad`), or the gradient was zeroed before the update used it.").format(
                     where=where, name=name))
             if g.kind != "none" and all_close(p.values(), 2 * old.values() - w.values(), *DOUBLE):
-                fail(_("after {where}: {name} moved up the gradient (p + lr·p.grad): gradient descent subtracts "
+                fail(_("After {where}: {name} moved up the gradient (p + lr·p.grad): gradient descent subtracts "
                        "it.").format(where=where, name=name))
             what = _("{name} after {where} (it had no gradient: leave it unchanged)") if g.kind == "none" else \
                 _("{name} after {where}")
             expect_close(p, w.values(), what.format(name=name, where=where))
         for name, g in zip(names, got["grads"].items):
             check(g.kind == "none" or (g.kind == "tensor" and not np.any(g.array != 0)),
-                  _("after {where}: {name}.grad should be zeroed (or set to None) after the step; otherwise the next "
+                  _("After {where}: {name}.grad should be zeroed (or set to None) after the step; otherwise the next "
                     "backward adds to this step's gradient.").format(where=where, name=name))
 
 

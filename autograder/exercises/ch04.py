@@ -255,7 +255,7 @@ class JacobianReverse(JacobianExercise):
                "i. Make a new one for each row."), np.cumsum(J, axis=0)),
             (_("Every row is 1ᵀJ: use the one-hot v = e_i for row i, not ones."),
              np.tile(J.sum(axis=0), (len(J), 1))),
-        ], _("row i is the VJP e_iᵀJ, so stack the VJPs as rows (dim 0)."))
+        ], _("row i is the VJP e_iᵀJ, so stack the VJPs as rows (dim=0)."))
 
 
 @register
@@ -480,8 +480,8 @@ class JvpDual(Exercise):
         label = self.label(case)
         if "missing" in got:
             names = ", ".join(f"`{item.value}`" for item in got["missing"].items)
-            fail(_("{names} is not defined: define the class `Dual` and the namespace `dual` (sin, cos, exp, log) in "
-                   "the answer cell of exercise 4.3, and run that cell.").format(names=names))
+            fail(_("Not defined yet: {names}. Define the class `Dual` and the namespace `dual` (sin, cos, exp, log) "
+                   "in the answer cell of exercise 4.3, and run that cell.").format(names=names))
         check(got["calls"].value > 0, _("{label}: jvp_dual never called f. Call it once, on the list of Dual numbers "
                                         "[Dual(x_i, u_i) for each i].").format(label=label))
         check(got["duals"].value, _("{label}: f was called with something other than your Dual numbers. Pass it a "
