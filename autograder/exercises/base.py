@@ -30,16 +30,50 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import sys
 from typing import Any
 
-from ..i18n import _
+from ..i18n import N_, _
 from . import values
 from .expect import CheckFailed, describe
 from .values import Value, decode, encode, encode_error, roundtrip
 
 MISSING = object()
 _REGISTRY: dict[str, "Exercise"] = {}
+
+# What the do-it-yourself run's stand-ins say when the answer uses them (autograder/judge/selfmade.py writes
+# it, in English, into the sandbox; ``kernel_text`` shows it in the language of the message).
+SWITCHED_OFF = N_("{what} is switched off while this exercise is graded a second time: its point is to do the "
+                  "work yourself, so your answer must not call it. (Your notebook keeps working as usual; only "
+                  "this grading run lacks it.)")
+ENGINE = N_("minigrad's own backward engine ({module})")
+_SWITCHED_OFF = re.compile(re.escape(SWITCHED_OFF).replace(re.escape("{what}"), "(?P<what>.+?)"), re.S)
+_ENGINE = re.compile(re.escape(ENGINE).replace(re.escape("{module}"), r"(?P<module>[\w.]+)"))
+
+
+def kernel_text(message: str) -> str:
+    """An error message that the kernel or a stand-in wrote in English (it is data), in the language of the
+    message when it is one of ours; the student's own errors and Python's stay as they are."""
+    if message == values.UNREADABLE_MESSAGE:
+        return _(message)
+    switched = _SWITCHED_OFF.fullmatch(message)
+    if switched:
+        what = switched["what"]
+        engine = _ENGINE.fullmatch(what)
+        if engine:
+            what = _(ENGINE).format(module=engine["module"])
+        return _(SWITCHED_OFF).format(what=what)
+    return message
+
+
+def raised_message(label: str, error: dict) -> str:
+    """'{label} raised {type}: {message}', with the student's line when the error came from one."""
+    keys = dict(label=label, type=error["type"], message=kernel_text(error["message"]))
+    if error["where"]:
+        return _("{label} raised {type}: {message} (in {function}, line {line}: `{text}`)").format(
+            **keys, **error["where"])
+    return _("{label} raised {type}: {message}").format(**keys)
 
 
 class Exercise:
@@ -93,10 +127,8 @@ class Exercise:
         if main is MISSING:
             return {"__error__": {"kind": "error", "type": "NameError", "not_implemented": True, "where": None,
                                   "message": f"name '{self.answer}' is not defined"}}
-        if not callable(main):
-            return {"__error__": {"kind": "error", "type": "TypeError", "not_implemented": False, "where": None,
-                                  "message": f"`{self.answer}` is {describe(decode(roundtrip(encode(main))))}, "
-                                             "not a function or class"}}
+        if not callable(main):  # described in the judge, in the language of the message
+            return {"__not_callable__": encode(main)}
         try:
             data = self.run(case, *answers)
         except KeyboardInterrupt:
@@ -110,6 +142,12 @@ class Exercise:
         __tracebackhide__ = True
         if not isinstance(got_data, dict):
             raise CheckFailed(_("The answer's results could not be read."))
+        if "__not_callable__" in got_data:
+            try:
+                what = describe(decode(got_data["__not_callable__"]))
+            except values.BadData as error:
+                raise CheckFailed(_("The answer's results could not be read ({error}).").format(error=error)) from None
+            raise CheckFailed(_("`{name}` is {what}, not a function or class.").format(name=self.answer, what=what))
         if "__error__" in got_data:
             error = decode(got_data["__error__"])
             failure = CheckFailed(self.raised(case, error))
@@ -141,11 +179,7 @@ class Exercise:
             return _("Not attempted yet: `{name}` still raises NotImplementedError. Write your answer in its "
                      "cell (in place of `raise NotImplementedError()`), run that cell, then run this one "
                      "again.").format(name=self.answer)
-        where = ""
-        if e["where"]:
-            where = " " + _("(in {function}, line {line}: `{text}`)").format(**e["where"])
-        return _("{label} raised {type}: {message}{where}").format(
-            label=self.label(case), type=e["type"], message=e["message"], where=where)
+        return raised_message(self.label(case), e)
 
     # ------------------------------------------------------------------ in the student's kernel
     def check_cases(self, answers: tuple, params_list: list[dict]) -> None:
@@ -181,7 +215,7 @@ class Exercise:
         try:
             self.check_cases(answers, [dict(params, seed=seed + i) for i in range(repeat)])
         except CheckFailed as failure:
-            raise CheckFailed(f"[{self.id}] ({_('hidden test')}) {failure}") from None
+            raise CheckFailed(f"[{self.id}] " + _("(hidden check) {message}").format(message=failure)) from None
 
     def _complete(self, answers: tuple) -> tuple:
         """The answers a test cell passed, plus the other names of ``names`` from the notebook."""

@@ -15,10 +15,10 @@ import importlib
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import N_, _
 from . import graphs
 from .base import Exercise, register
-from .expect import check, describe, fail
+from .expect import check, describe, fail, sentences, with_hint
 from .reference import device
 from .values import encode
 
@@ -29,7 +29,9 @@ LIBRARIES = ("torch", "minigrad")
 EXAMPLE = [("leaf", [0.3, -0.8], True), ("leaf", [1.0, 1.0], False), ("leaf", [0.1, 0.2], True),
            ("binary", "*", 0, 1), ("binary", "+", 3, 2), ("sum", 4)]
 LEAF_ROOT = [("leaf", 1.5, True)]
-NAMED = {**graphs.HAND_PICKED, "(w * x + b).sum() with x constant": EXAMPLE, "a leaf that requires grad": LEAF_ROOT}
+# The graphs' names are data (the cases name them) and how messages name them (translated when shown).
+NAMED = {**graphs.HAND_PICKED, N_("(w * x + b).sum() with x constant"): EXAMPLE,
+         N_("a leaf that requires grad"): LEAF_ROOT}
 # What messages call the leaves of the named graphs (by their position in the recipe's pool).
 LEAF_NAMES = {"u + sin(exp(u)) with u = x*x": ["x"], "sin(exp(u)) + u with u = x*x": ["x"],
               "sin(w * y) + b with y constant": ["w", "y", "b"],
@@ -46,14 +48,25 @@ def library(name):
 
 
 def graph_case(graph, library, seed, n_leaves, n_ops, shape):
-    """The plain-data case of one graph: its recipe, its library and the names messages use."""
-    if graph == "random":
-        recipe = graphs.random_recipe(seed, n_leaves=n_leaves, n_ops=n_ops, shape=tuple(shape))
-        label = _("a random graph of {n} operations").format(n=len(recipe) - n_leaves - 1)
-        leaf_names = [_("leaf {i}").format(i=i) for i in range(n_leaves + 1)]
-    else:
-        recipe, label, leaf_names = NAMED[graph], graph, LEAF_NAMES[graph]
-    return {"recipe": recipe, "library": library, "graph": label, "leaf_names": leaf_names}
+    """The plain-data case of one graph: its recipe, its library and its name (see graph_name)."""
+    recipe = graphs.random_recipe(seed, n_leaves=n_leaves, n_ops=n_ops, shape=tuple(shape)) if graph == "random" \
+        else NAMED[graph]
+    return {"recipe": recipe, "library": library, "graph": graph}
+
+
+def graph_name(case):
+    """How messages name the case's graph (made when a message is, so that it is translated)."""
+    if case["graph"] == "random":
+        leaves = sum(1 for step in case["recipe"] if step[0] == "leaf")
+        return _("a random graph of {n} operations").format(n=len(case["recipe"]) - leaves)
+    return _(case["graph"])
+
+
+def leaf_names(case):
+    """How messages name the leaves of the case's graph, by their position in the recipe's pool."""
+    if case["graph"] == "random":
+        return [_("leaf {i}").format(i=i) for i, step in enumerate(case["recipe"]) if step[0] == "leaf"]
+    return LEAF_NAMES[case["graph"]]
 
 
 def build(case, in_judge=False):
@@ -95,10 +108,11 @@ def read_items(got, name, nodes, tensors=0):
         what = got["result"]
         extra = ""
         if what.kind == "none":
-            extra = " " + _("Did you forget a `return`?")
+            extra = _("Did you forget a `return`?")
         elif what.kind == "tuple" or "generator" in what.type or what.type in ("set", "dict_keys", "dict_values"):
-            extra = " " + _("Turn it into a list, for example with list(...).")
-        fail(_("{name} should return a list, but it returned {what}.").format(name=name, what=describe(what)) + extra)
+            extra = _("Turn it into a list, for example with list(...).")
+        fail(sentences(_("{name} should return a list, but it returned {what}.").format(name=name, what=describe(what)),
+                       extra))
     items = []
     for item in got["items"].items:
         kind = item.items[0].value
@@ -161,7 +175,7 @@ class ReverseTopologicalOrder(Exercise):
 
     def label(self, case):
         return _("reverse_topological_order(root) for {graph} ({library})").format(
-            graph=case["graph"], library=case["library"])
+            graph=graph_name(case), library=case["library"])
 
     def run(self, case, reverse_topological_order):
         root, _pool = build(case)
@@ -175,17 +189,17 @@ class ReverseTopologicalOrder(Exercise):
         message = super().raised(case, error)
         text = error.error["message"]
         if "next_functions" in text and "NoneType" in text:
-            message += "\n" + _("Hint: ") + _("a None entry reached your walk. For a leaf root, root.grad_fn is None "
-                                              "and the answer is []; inside the graph, next_functions holds "
-                                              "(None, 0) for an input that needs no gradient: skip it.")
-        elif "next_functions" in text and "Tensor" in text:
-            message += "\n" + _("Hint: ") + _("a tensor has no next_functions: start the walk at root.grad_fn.")
+            return with_hint(message, _("A None entry reached your walk. For a leaf root, root.grad_fn is None and "
+                                        "the answer is []; inside the graph, next_functions holds (None, 0) for an "
+                                        "input that needs no gradient: skip it."))
+        if "next_functions" in text and "Tensor" in text:
+            return with_hint(message, _("A tensor has no next_functions: start the walk at root.grad_fn."))
         return message
 
     def compare(self, case, got, want):
         name = self.label(case)
         names, edges, leaf_of = read_facts(want)
-        labels = node_labels(names, leaf_of, case["leaf_names"])
+        labels = node_labels(names, leaf_of, leaf_names(case))
         n = len(labels)
         items = read_items(got, name, n)
         for kind, value in items:
@@ -220,9 +234,10 @@ class ReverseTopologicalOrder(Exercise):
             message = message.format(name=name, nodes=names_list(labels, missing))
             doubled = [(a, b) for a, b in sorted(set(edges)) if b in missing and edges.count((a, b)) > 1]
             if doubled:
-                message += " " + _("Note that {sender} sends gradient to {node} along two edges (as x * x does): if you "
-                                   "count incoming edges, count every edge, and subtract every edge when the sender is "
-                                   "taken.").format(sender=labels[doubled[0][0]], node=labels[doubled[0][1]])
+                message = sentences(message, _(
+                    "Note that {sender} sends gradient to {node} along two edges (as x * x does): if you count "
+                    "incoming edges, count every edge, and subtract every edge when the sender is taken.").format(
+                    sender=labels[doubled[0][0]], node=labels[doubled[0][1]]))
             fail(message)
         position = {node: p for p, node in enumerate(order)}
         if n > 1 and all(position[a] > position[b] for a, b in edges):
@@ -253,7 +268,7 @@ class LeafTensors(Exercise):
         return graph_case(graph, library, seed, n_leaves, n_ops, shape)
 
     def label(self, case):
-        return _("leaf_tensors(root) for {graph} ({library})").format(graph=case["graph"], library=case["library"])
+        return _("leaf_tensors(root) for {graph} ({library})").format(graph=graph_name(case), library=case["library"])
 
     def run(self, case, leaf_tensors):
         root, pool = build(case)
@@ -273,20 +288,22 @@ class LeafTensors(Exercise):
     def raised(self, case, error):
         message = super().raised(case, error)
         if "NoneType" in error.error["message"] and not case["recipe"][1:]:
-            message += "\n" + _("Hint: ") + _("root is itself a leaf here (root.grad_fn is None): backward writes "
-                                              "root.grad, so the answer is [root].")
+            return with_hint(message, _("Here root is itself a leaf (root.grad_fn is None): backward writes root.grad, "
+                                        "so the answer is [root]."))
         return message
 
     def compare(self, case, got, want):
         name = self.label(case)
         names, _edges, leaf_of = read_facts(want)
-        labels = node_labels(names, leaf_of, case["leaf_names"])
+        labels = node_labels(names, leaf_of, leaf_names(case))
         written = [int(v.value) for v in want["written"].items]
         direct = [int(v.value) for v in want["direct"].items]
         recipe = case["recipe"]
 
+        names_of_leaves = leaf_names(case)
+
         def tensor_name(i):
-            return case["leaf_names"][i] if i < len(case["leaf_names"]) else _("an intermediate result")
+            return names_of_leaves[i] if i < len(names_of_leaves) else _("an intermediate result")
 
         found = []
         for kind, value in read_items(got, name, len(labels), len(recipe)):
@@ -309,10 +326,15 @@ class LeafTensors(Exercise):
         for i in found:
             if i not in written:
                 step = recipe[i]
-                why = (_("it does not require grad") if step[0] == "leaf" and not step[2] else
-                       _("it is not a leaf") if step[0] != "leaf" else _("no path from root reaches it"))
-                fail(_("{name} holds {leaf}, but root.backward() writes no .grad into it: {why}.").format(
-                    name=name, leaf=tensor_name(i), why=why))
+                if step[0] != "leaf":
+                    message = _("{name} holds {leaf}, but root.backward() writes no .grad into it: it is not a leaf.")
+                elif not step[2]:
+                    message = _("{name} holds {leaf}, but root.backward() writes no .grad into it: it does not "
+                                "require grad.")
+                else:
+                    message = _("{name} holds {leaf}, but root.backward() writes no .grad into it: no path from root "
+                                "reaches it.")
+                fail(message.format(name=name, leaf=tensor_name(i)))
         twice = [i for i, count in collections.Counter(found).items() if count > 1]
         check(not twice, _("{name} lists {leaf} {count} times; each leaf must appear once. A leaf used along several "
                            "paths (x * x uses x twice) has one AccumulateGrad node, reached once per path: remember "

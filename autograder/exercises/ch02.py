@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import N_, _
 from . import graphs
 from .base import Exercise, register
 from .ch01 import library
 from .expect import (DOUBLE, all_close, check, describe, expect_close, expect_grad, expect_items, expect_none,
-                     expect_number, fail)
+                     expect_number, fail, with_hint)
 from .reference import device, rng, tensor
 from .values import encode
 
@@ -48,7 +48,8 @@ class GradsByHand(Exercise):
     def compare(self, case, got, want):
         label = self.label(case)
         items = expect_items(got["result"], 3, label)
-        values = [expect_number(item, f"dy/dx{i + 1} of {label}") for i, item in enumerate(items)]
+        values = [expect_number(item, _("dy/dx{i} of {label}").format(i=i + 1, label=label))
+                  for i, item in enumerate(items)]
         expected = [v.value for v in want["result"].items]
         x1, x2, x3 = case["x"]
         outer = 2 * (x1 * x2 + x3)
@@ -62,7 +63,7 @@ class GradsByHand(Exercise):
         if np.allclose(values, [expected[1], expected[0], expected[2]], rtol=1e-9) and not np.allclose(expected, values):
             fail(_("{label}: dy/dx1 and dy/dx2 are swapped. ∂(x1·x2)/∂x1 is x2, not x1.").format(label=label))
         for i, (item, value) in enumerate(zip(items, expected)):
-            expect_close(item, value, f"dy/dx{i + 1} of {label}")
+            expect_close(item, value, _("dy/dx{i} of {label}").format(i=i + 1, label=label))
 
 
 # ------------------------------------------------------------------------------------------- ex2_2
@@ -73,8 +74,9 @@ FAN_IN_VECTOR = FAN_IN[:3]  # x + y: AddBackward0 hands the very tensor it recei
 ONE_ELEMENT = [("leaf", [1.5], True), ("unary", "sin", 0), ("binary", "*", 1, 0)]  # shape (1,): a scalar for torch
 NAMED = {"chain": CHAIN, "non_scalar": NON_SCALAR, "fan_in": FAN_IN, "fan_in_vector": FAN_IN_VECTOR,
          "one_element": ONE_ELEMENT, **graphs.HAND_PICKED}
-LABELS = {"chain": "sum(sin(x) * x)", "non_scalar": "x * exp(x) with gradient=v", "fan_in": "sum(x + y)",
-          "fan_in_vector": "x + y with gradient=v", "one_element": "sin(x) * x with x of shape (1,)"}
+# How messages name the graphs (translated when a message is made; the other graphs are named by their key).
+LABELS = {"chain": "sum(sin(x) * x)", "non_scalar": N_("x * exp(x) with gradient=v"), "fan_in": "sum(x + y)",
+          "fan_in_vector": N_("x + y with gradient=v"), "one_element": N_("sin(x) * x with x of shape (1,)")}
 OUT_SHAPES = {"non_scalar": (2,), "fan_in_vector": (2,), "one_element": (1,)}
 
 
@@ -103,19 +105,23 @@ class RunBackward(Exercise):
         if graph == "random":
             recipe = graphs.random_recipe(seed, n_leaves=n_leaves, n_ops=n_ops, shape=tuple(shape),
                                           scalar_root=scalar_root)
-            label = _("a random graph of {n} operations").format(n=n_ops + 1 + scalar_root)
             out_shape = () if scalar_root else tuple(shape)
         else:
-            recipe, label = NAMED[graph], LABELS.get(graph, graph)
-            if error:
-                label = _("x * exp(x) without gradient")
+            recipe = NAMED[graph]
             out_shape = OUT_SHAPES.get(graph, ())
         v = rng(seed + 1).normal(size=out_shape).tolist() if gradient else None
-        return {"recipe": recipe, "library": library, "label": label, "gradient": v, "preset": preset,
+        return {"recipe": recipe, "library": library, "graph": graph, "gradient": v, "preset": preset,
                 "twice": twice, "error": error, "elements": int(np.prod(out_shape))}
 
     def label(self, case):
-        return _("run_backward on {graph} ({library})").format(graph=case["label"], library=case["library"])
+        if case["graph"] == "random":
+            leaves = sum(1 for step in case["recipe"] if step[0] == "leaf")
+            graph = _("a random graph of {n} operations").format(n=len(case["recipe"]) - leaves)
+        elif case["error"]:
+            graph = _("x * exp(x) without gradient")
+        else:
+            graph = _(LABELS.get(case["graph"], case["graph"]))
+        return _("run_backward on {graph} ({library})").format(graph=graph, library=case["library"])
 
     def second_run(self, case):
         return case["library"] == "minigrad"  # torch is switched off in the do-it-yourself run
@@ -209,19 +215,19 @@ class RunBackward(Exercise):
         message = super().raised(case, error)
         text = error.error["message"]
         if "iteration over a 0-d tensor" in text:
-            message += "\n" + _("Hint: ") + _("`node(grad)` returns a single tensor, not a tuple, when the node has one "
-                                              "input: wrap it in a tuple before pairing it with node.next_functions.")
-        elif NON_SCALAR_ERROR in text and not case["error"] and case["gradient"] is not None:
-            message += "\n" + _("Hint: ") + _("this call passes `gradient`: start from it instead of making a "
-                                              "gradient of ones (the error is only for a call without `gradient`).")
-        elif NON_SCALAR_ERROR in text and not case["error"] and case["elements"] == 1:
-            message += "\n" + _("Hint: ") + _("this root has one element, and torch calls that a scalar whatever its "
-                                              "shape: test root.numel() != 1, not the number of dimensions.")
-        elif "refers to a single memory location" in text:
-            message += "\n" + _("Hint: ") + _("your engine changed a gradient in place that it did not create: "
-                                              "SumBackward0 hands on one number expanded to a shape (a view), and one "
-                                              "tensor can reach several leaves. Store a copy the first time "
-                                              "(grad.clone()), and add out of place (leaf.grad + grad).")
+            return with_hint(message, _("`node(grad)` returns a single tensor, not a tuple, when the node has one "
+                                        "input: wrap it in a tuple before pairing it with node.next_functions."))
+        if NON_SCALAR_ERROR in text and not case["error"] and case["gradient"] is not None:
+            return with_hint(message, _("This call passes `gradient`: start from it instead of making a gradient of "
+                                        "ones (the error is only for a call without `gradient`)."))
+        if NON_SCALAR_ERROR in text and not case["error"] and case["elements"] == 1:
+            return with_hint(message, _("This root has one element, and torch calls that a scalar whatever its "
+                                        "shape: test root.numel() != 1, not the number of dimensions."))
+        if "refers to a single memory location" in text:
+            return with_hint(message, _("Your engine changed a gradient in place that it did not create: "
+                                        "SumBackward0 hands on one number expanded to a shape (a view), and one "
+                                        "tensor can reach several leaves. Store a copy the first time "
+                                        "(grad.clone()), and add out of place (leaf.grad + grad)."))
         return message
 
 
@@ -373,39 +379,40 @@ class SgdStep(Exercise):
         message = super().raised(case, error)
         text = error.error["message"]
         if "NoneType" in text:
-            message += "\n" + _("Hint: ") + _("a parameter that took no part in the loss has .grad None: skip it "
-                                              "(`if p.grad is None: continue`).")
-        elif "leaf Variable that requires grad" in text:
-            message += "\n" + _("Hint: ") + _("change a parameter in place only inside the no_grad() of its own "
-                                              "library: `with library_of(p).no_grad():` (torch.no_grad() does not stop "
-                                              "minigrad from recording, nor minigrad.no_grad() torch).")
+            return with_hint(message, _("A parameter that took no part in the loss has .grad None: skip it "
+                                        "(`if p.grad is None: continue`)."))
+        if "leaf Variable that requires grad" in text:
+            return with_hint(message, _("Change a parameter in place only inside the no_grad() of its own library: "
+                                        "`with library_of(p).no_grad():` (torch.no_grad() does not stop minigrad from "
+                                        "recording, nor minigrad.no_grad() torch)."))
         return message
 
     def compare(self, case, got, want):
         where = self.label(case)
-        check(got["same"].value, _("after {where}: the list `params` must still hold the same parameter objects; "
+        check(got["same"].value, _("After {where}: the list `params` must still hold the same parameter objects; "
                                    "update each tensor in place instead of replacing it.").format(where=where))
         names = ("w", "b", "unused")
         for name, p, w, old, g in zip(names, got["params"].items, want["params"].items, want["before"].items,
                                       want["grads"].items):
             check(p.kind == "tensor" and p.is_leaf and p.requires_grad and p.grad_fn is None,
-                  _("after {where}: {name} must stay a leaf that requires grad, but it is {what} with is_leaf="
+                  _("After {where}: {name} must stay a leaf that requires grad, but it is {what} with is_leaf="
                     "{leaf}, requires_grad={rg}, grad_fn={fn}. Update it in place inside `with lib.no_grad():`, so "
                     "that no graph records the update.").format(where=where, name=name, what=describe(p),
                                                                  leaf=p.is_leaf, rg=p.requires_grad, fn=p.grad_fn))
             if g.kind != "none" and all_close(p.values(), old.values(), *DOUBLE):
-                fail(_("after {where}: {name} did not change (expected p − lr·p.grad). Two common causes: `p = p - lr * "
+                fail(_("After {where}: {name} did not change (expected p − lr·p.grad). Two common causes: `p = p - lr * "
                        "p.grad` builds a new tensor and only rebinds the name p (change it in place inside no_grad(): "
                        "`p -= lr * p.grad`), or the gradient was zeroed before the update used it.").format(
                     where=where, name=name))
             if g.kind != "none" and all_close(p.values(), 2 * old.values() - w.values(), *DOUBLE):
-                fail(_("after {where}: {name} moved up the gradient (p + lr·p.grad): gradient descent subtracts "
+                fail(_("After {where}: {name} moved up the gradient (p + lr·p.grad): gradient descent subtracts "
                        "it.").format(where=where, name=name))
-            suffix = _(" (it had no gradient: leave it unchanged)") if g.kind == "none" else ""
-            expect_close(p, w.values(), _("{name} after {where}").format(name=name, where=where) + suffix)
+            what = _("{name} after {where} (it had no gradient: leave it unchanged)") if g.kind == "none" else \
+                _("{name} after {where}")
+            expect_close(p, w.values(), what.format(name=name, where=where))
         for name, g in zip(names, got["grads"].items):
             check(g.kind == "none" or (g.kind == "tensor" and not np.any(g.array != 0)),
-                  _("after {where}: {name}.grad should be zeroed (or set to None) after the step; otherwise the next "
+                  _("After {where}: {name}.grad should be zeroed (or set to None) after the step; otherwise the next "
                     "backward adds to this step's gradient.").format(where=where, name=name))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..i18n import _
 from .base import Exercise, register
-from .expect import DOUBLE, CheckFailed, all_close, check, describe, expect_close, expect_tensor, fail
+from .expect import DOUBLE, CheckFailed, all_close, check, describe, expect_tensor, fail, mismatch, with_hint
 from .reference import rng, tensor
 from .values import encode
 
@@ -105,25 +105,36 @@ def expect_value(v, want, name, slips=(), close_hint=None):
     differences).
     """
     __tracebackhide__ = True
+
+    def slip(got):
+        """The hint of the first slip that ``got`` matches, or None."""
+        for hint, values in slips:
+            values = np.asarray(values, dtype=np.float64)
+            if values.shape == got.shape and all_close(got, values, *DOUBLE):
+                return hint
+        return None
+
     try:
-        expect_close(v, want, name, rtol=DOUBLE[0], atol=DOUBLE[1])
+        found = mismatch(v, want, name, rtol=DOUBLE[0], atol=DOUBLE[1])
+    except CheckFailed as failure:  # the wrong kind or shape: a slip of that shape may still name the mistake
+        hint = slip(v.values()) if v.kind == "tensor" else None
+        if hint is None:
+            raise
+        fail(with_hint(str(failure), hint))
+    if found is None:
         return
-    except CheckFailed as failure:
-        message = str(failure)
+    report, general_hint = found
     got = v.values()
-    marker = "\n" + _("Hint: ")
-    report = message.split(marker)[0]
-    for hint, values in slips:
-        values = np.asarray(values, dtype=np.float64)
-        if values.shape == got.shape and all_close(got, values, *DOUBLE):
-            fail(report + marker + hint)
+    hint = slip(got)
+    if hint is not None:
+        fail(with_hint(report, hint))
     want = np.asarray(want, dtype=np.float64)
     # Within 1% of the scale, the only hint expect_close can give is float32 rounding; for a float64
     # result the likelier cause is an approximation, and close_hint says both.
     if close_hint and v.precision == "double" and got.shape == want.shape and np.all(np.isfinite(got)) \
             and np.all(np.abs(got - want) <= 1e-2 * np.max(np.abs(want)) + 1e-6):
-        fail(report + marker + close_hint)
-    fail(message)
+        fail(with_hint(report, close_hint))
+    fail(with_hint(report, general_hint))
 
 
 def raised_with_hint(exercise, case, error, hints):
@@ -131,7 +142,7 @@ def raised_with_hint(exercise, case, error, hints):
     message = Exercise.raised(exercise, case, error)
     for text, hint in hints:
         if text in error.error["message"]:
-            return message + "\n" + _("Hint: ") + hint
+            return with_hint(message, hint)
     return message
 
 
@@ -160,7 +171,6 @@ SCALAR_FUNCTIONS = {
     "sigmoid_square": ("sigmoid({a}·x)·x²", lambda x, c: (x * c["a"]).sigmoid() * x ** 2),
 }
 RANDOM_SCALAR = ("tanh", "exp_cos", "log_square", "sigmoid_square", "sin_exp")
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 
 
 @register
@@ -334,9 +344,11 @@ class Hvp(Exercise):
         return case
 
     def label(self, case):
-        return _("hvp(f, x, v) for f(x) = {f}, x of shape {shape}{grad}").format(
-            f=formula(FIELD_FUNCTIONS, case), shape=shape_of(case["x"]),
-            grad=_(" that requires grad") if case["requires_grad"] else "")
+        if case["requires_grad"]:
+            text = _("hvp(f, x, v) for f(x) = {f}, x of shape {shape} that requires grad")
+        else:
+            text = _("hvp(f, x, v) for f(x) = {f}, x of shape {shape}")
+        return text.format(f=formula(FIELD_FUNCTIONS, case), shape=shape_of(case["x"]))
 
     def run(self, case, hvp):
         return watched_call(hvp, case, minigrad_tensor(case["v"]))

@@ -58,11 +58,11 @@ def map_function(case, lib):
 
 def describe_map(case):
     """'f(x) = tanh(W x), x of shape (3,), W of shape (2, 3)'."""
-    text = _("f(x) = {f}, x of shape {shape}").format(f=MAP_FUNCTIONS[case["function"]][0],
-                                                      shape=shape_of(case["x"]))
+    f = MAP_FUNCTIONS[case["function"]][0]
     if case["W"] is not None:
-        text += _(", W of shape {shape}").format(shape=shape_of(case["W"]))
-    return text
+        return _("f(x) = {f}, x of shape {shape}, W of shape {w_shape}").format(
+            f=f, shape=shape_of(case["x"]), w_shape=shape_of(case["W"]))
+    return _("f(x) = {f}, x of shape {shape}").format(f=f, shape=shape_of(case["x"]))
 
 
 def output_shape(case):
@@ -94,8 +94,9 @@ class Vjp(Exercise):
         return case
 
     def label(self, case):
-        grad = _(" (x requires grad and already holds a gradient)") if case["requires_grad"] else ""
-        return _("vjp(f, x, v) for {f}{grad}").format(f=describe_map(case), grad=grad)
+        if case["requires_grad"]:
+            return _("vjp(f, x, v) for {f} (x requires grad and already holds a gradient)").format(f=describe_map(case))
+        return _("vjp(f, x, v) for {f}").format(f=describe_map(case))
 
     def run(self, case, vjp):
         x = minigrad_tensor(case["x"], requires_grad=case["requires_grad"])
@@ -254,7 +255,7 @@ class JacobianReverse(JacobianExercise):
                "i. Make a new one for each row."), np.cumsum(J, axis=0)),
             (_("Every row is 1ᵀJ: use the one-hot v = e_i for row i, not ones."),
              np.tile(J.sum(axis=0), (len(J), 1))),
-        ], _("row i is the VJP e_iᵀJ, so stack the VJPs as rows (dim 0)."))
+        ], _("row i is the VJP e_iᵀJ, so stack the VJPs as rows (dim=0)."))
 
 
 @register
@@ -419,10 +420,15 @@ class JvpDual(Exercise):
                 "u": sixteenths(r.normal(size=size))}
 
     def label(self, case):
-        kind = {"tuple": _(" (x and u as tuples)"), "torch": _(" (x and u as 1-D torch tensors)"),
-                "minigrad": _(" (x and u as 1-D minigrad tensors)")}.get(case["inputs"], "")
-        return _("jvp_dual(f, x={x}, u={u}) for f(x) = {f}{kind}").format(
-            x=case["x"], u=case["u"], f=DUAL_FUNCTIONS[case["function"]][0], kind=kind)
+        if case["inputs"] == "tuple":
+            text = _("jvp_dual(f, x={x}, u={u}) for f(x) = {f} (x and u as tuples)")
+        elif case["inputs"] == "torch":
+            text = _("jvp_dual(f, x={x}, u={u}) for f(x) = {f} (x and u as 1-D torch tensors)")
+        elif case["inputs"] == "minigrad":
+            text = _("jvp_dual(f, x={x}, u={u}) for f(x) = {f} (x and u as 1-D minigrad tensors)")
+        else:
+            text = _("jvp_dual(f, x={x}, u={u}) for f(x) = {f}")
+        return text.format(x=case["x"], u=case["u"], f=DUAL_FUNCTIONS[case["function"]][0])
 
     @staticmethod
     def inputs(case):
@@ -474,8 +480,8 @@ class JvpDual(Exercise):
         label = self.label(case)
         if "missing" in got:
             names = ", ".join(f"`{item.value}`" for item in got["missing"].items)
-            fail(_("{names} is not defined: define the class `Dual` and the namespace `dual` (sin, cos, exp, log) in "
-                   "the answer cell of exercise 4.3, and run that cell.").format(names=names))
+            fail(_("Not defined yet: {names}. Define the class `Dual` and the namespace `dual` (sin, cos, exp, log) "
+                   "in the answer cell of exercise 4.3, and run that cell.").format(names=names))
         check(got["calls"].value > 0, _("{label}: jvp_dual never called f. Call it once, on the list of Dual numbers "
                                         "[Dual(x_i, u_i) for each i].").format(label=label))
         check(got["duals"].value, _("{label}: f was called with something other than your Dual numbers. Pass it a "

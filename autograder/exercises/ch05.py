@@ -21,7 +21,8 @@ import numpy as np
 
 from ..i18n import _
 from .base import Exercise, register
-from .expect import DOUBLE, SINGLE, all_close, check, describe, expect_close, expect_items, expect_tensor, fail
+from .expect import (DOUBLE, SINGLE, all_close, check, describe, expect_close, expect_items, expect_tensor, fail,
+                     with_hint)
 from .reference import device, rng, tensor
 from .values import encode, encode_error
 
@@ -29,10 +30,6 @@ CHAPTER = "05_custom_function"
 
 
 # ------------------------------------------------------------------------------------------- shared
-def _hinted(message: str, hint: str) -> str:
-    return message + "\n" + _("Hint: ") + hint
-
-
 def _raised_with_hints(exercise: Exercise, case: dict, error, hints) -> str:
     """The usual message for an answer that raised, plus the hint of the first ``(text, hint)`` pair whose
     text occurs in the error."""
@@ -42,7 +39,7 @@ def _raised_with_hints(exercise: Exercise, case: dict, error, hints) -> str:
     text = f"{error.error['type']}: {error.error['message']}"
     for pattern, hint in hints:
         if pattern in text:
-            return _hinted(message, hint)
+            return with_hint(message, hint)
     return message
 
 
@@ -156,15 +153,15 @@ class NumericalGradient(Exercise):
                 "black_box": bool(black_box)}
 
     def label(self, case):
-        shape = np.shape(case["x"])
-        text = _("numerical_gradient(f, x) with f(x) = {formula} and x of shape {shape}").format(
-            formula=FAMILIES[case["family"]], shape=shape)
-        if case["eps"] is not None:
-            text += ", " + _("eps={eps:g}").format(eps=case["eps"])
+        keys = dict(formula=FAMILIES[case["family"]], shape=np.shape(case["x"]), eps=case["eps"])
+        if case["eps"] is None:
+            text = _("numerical_gradient(f, x) with f(x) = {formula} and x of shape {shape}").format(**keys)
+        else:
+            text = _("numerical_gradient(f, x, eps={eps:g}) with f(x) = {formula} and x of shape {shape}").format(**keys)
         if case["transposed"]:
-            text += " " + _("(x is a transposed, non-contiguous tensor)")
+            text = _("{label} (x is a transposed, non-contiguous tensor)").format(label=text)
         if case["black_box"]:
-            text += " " + _("(f goes through numpy and returns a Python float)")
+            text = _("{label} (f goes through numpy and returns a Python float)").format(label=text)
         return text
 
     def run(self, case, numerical_gradient):
@@ -235,26 +232,26 @@ class NumericalGradient(Exercise):
         if values.shape == expected.shape and not all_close(values, expected, self.RTOL, self.ATOL):
             eps_text = f"{case['eps'] or 1e-6:g}"
             if all_close(values, want["one_sided"].values(), self.RTOL, self.ATOL):
-                fail(_hinted(_("{name} is the one-sided difference (f(x + eps) − f(x)) / eps.").format(name=name), _(
+                fail(with_hint(_("{name} is the one-sided difference (f(x + eps) − f(x)) / eps.").format(name=name), _(
                     "Use central differences (f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps): their error shrinks "
                     "like eps², the one-sided difference's only like eps.")))
             if all_close(values, 2 * expected, self.RTOL, self.ATOL):
-                fail(_hinted(_("{name} is twice the expected value.").format(name=name), _(
+                fail(with_hint(_("{name} is twice the expected value.").format(name=name), _(
                     "The two points x + eps and x − eps are 2·eps apart: divide by 2·eps, not by eps.")))
             if all_close(values, -expected, self.RTOL, self.ATOL):
-                fail(_hinted(_("{name} has the opposite sign of the expected value.").format(name=name), _(
+                fail(with_hint(_("{name} has the opposite sign of the expected value.").format(name=name), _(
                     "Subtract in the order f(x + eps·e_i) − f(x − eps·e_i).")))
             if case["eps"] is not None and all_close(values, want["exact"].values(), self.RTOL, self.ATOL):
-                fail(_hinted(_("{name} equals the exact derivative, not the central difference with eps={eps}.").format(
+                fail(with_hint(_("{name} equals the exact derivative, not the central difference with eps={eps}.").format(
                     name=name, eps=eps_text), _(
                     "Use the eps you are given, and only evaluate f (no autograd): with eps=0.01, central differences "
                     "of x³ give exactly 3x² + eps², not 3x².")))
             if values.size > 1 and all_close(values, want["all_at_once"].values(), self.RTOL, self.ATOL):
-                fail(_hinted(_("{name} has the same value in every element.").format(name=name), _(
+                fail(with_hint(_("{name} has the same value in every element.").format(name=name), _(
                     "Nudge one element at a time (x + eps·e_i, with e_i zero except at element i), not all of x "
                     "at once: f(x + eps) − f(x − eps) measures the sum of all partial derivatives.")))
             if not np.any(values != 0):
-                fail(_hinted(_("{name} is all zeros: f never saw your nudges.").format(name=name), _(
+                fail(with_hint(_("{name} is all zeros: f never saw your nudges.").format(name=name), _(
                     "If you nudge elements of `x.reshape(-1)` or `x.flatten()`, remember that for a non-contiguous x "
                     "they return a copy: writing into it leaves x, the tensor f is evaluated at, unchanged.")))
         expect_close(result, expected, name, rtol=self.RTOL, atol=self.ATOL)
@@ -518,12 +515,15 @@ class SoftmaxFunction(Exercise):
         self._check_no_jacobian(case, got["largest"], label)
         if case["gradcheck"]:
             verdict = got["gradcheck"]
-            check(verdict.kind == "bool" and verdict.value, _(
-                "{check}.gradcheck({name}.apply, (x,)) on a float64 input of shape {shape} {what}: backward "
-                "disagrees with finite differences of forward.").format(
-                check="torch.autograd" if self.library == "torch" else "minigrad.autograd", name=self.answer,
-                shape=np.shape(case["x"]), what=_("failed") if verdict.kind == "bool" else
-                _("raised {type}: {message}").format(**(verdict.error or {"type": "?", "message": ""}))))
+            keys = dict(check="torch.autograd" if self.library == "torch" else "minigrad.autograd", name=self.answer,
+                        shape=np.shape(case["x"]))
+            if verdict.kind == "bool":
+                check(verdict.value, _("{check}.gradcheck({name}.apply, (x,)) on a float64 input of shape {shape} "
+                                       "failed: backward disagrees with finite differences of forward.").format(**keys))
+            else:
+                error = verdict.error or {"type": "?", "message": ""}
+                fail(_("{check}.gradcheck({name}.apply, (x,)) on a float64 input of shape {shape} raised {type}: "
+                       "{message}").format(type=error["type"], message=error["message"], **keys))
 
     @staticmethod
     def _tolerances(case, value):
@@ -538,24 +538,24 @@ class SoftmaxFunction(Exercise):
         values, expected = output.values(), want["output"].values()
         if values.shape == expected.shape and not np.all(np.isfinite(values)):
             if all_close(values, want["no_shift"].values(), *DOUBLE):
-                fail(_hinted(_("{name} holds nan or inf: exp overflowed.").format(name=name), _(
+                fail(with_hint(_("{name} holds nan or inf: exp overflowed.").format(name=name), _(
                     "e^x overflows for x above about 709 in float64 (88 in float32). Subtract each row's maximum "
                     "before exp: softmax does not change, and the largest exponent becomes e^0 = 1.")))
             if all_close(values, want["one_max"].values(), *DOUBLE):
-                fail(_hinted(_("{name} holds nan: a whole row underflowed to 0/0.").format(name=name), _(
+                fail(with_hint(_("{name} holds nan: a whole row underflowed to 0/0.").format(name=name), _(
                     "Subtract the maximum of each row (`x.amax(dim=-1, keepdim=True)`), not one maximum of the whole "
                     "tensor: a row far below that maximum has e^(x − max) = 0 everywhere.")))
         for key in ("no_keepdim_max", "no_keepdim_sum"):
             if key in want and values.shape == expected.shape and all_close(values, want[key].values(), *DOUBLE) \
                     and not all_close(want[key].values(), expected, *DOUBLE):
-                fail(_hinted(_("{name} is wrong: a reduction over the last dimension lost that dimension.").format(
+                fail(with_hint(_("{name} is wrong: a reduction over the last dimension lost that dimension.").format(
                     name=name), _("Keep it: `x.amax(dim=-1, keepdim=True)`, `exps.sum(dim=-1, keepdim=True)`. Without "
                                   "keepdim=True the row maxima or sums broadcast along the wrong axis.")))
         for axis in range(len(expected.shape) - 1):
             wrong = want[f"forward_dim{axis}"].values()
             if values.shape == expected.shape and all_close(values, wrong, *DOUBLE) \
                     and not all_close(wrong, expected, *DOUBLE):
-                fail(_hinted(_("{name} is softmax over dimension {dim}.").format(name=name, dim=axis), _(
+                fail(with_hint(_("{name} is softmax over dimension {dim}.").format(name=name, dim=axis), _(
                     "Softmax here runs over the last dimension, whatever the number of dimensions: use dim=-1.")))
         rtol, atol = self._tolerances(case, output)
         expect_close(output, expected, name, rtol=rtol, atol=atol)
@@ -585,7 +585,7 @@ class SoftmaxFunction(Exercise):
             for key, clue in clues:
                 wrong = want[key].values()
                 if all_close(values, wrong, *tol) and not all_close(wrong, expected, *tol):
-                    fail(_hinted(_("{name} is wrong.").format(name=name), clue))
+                    fail(with_hint(_("{name} is wrong.").format(name=name), clue))
         expect_close(v, expected, name, rtol=tol[0], atol=tol[1])
 
     @staticmethod
@@ -630,9 +630,10 @@ class DoubleBackward(Exercise):
                 "a_grad": bool(a_grad), "gradgradcheck": bool(gradgradcheck)}
 
     def label(self, case):
-        shape = np.shape(case["x"])
-        needs = "" if case["a_grad"] else " " + _("(a does not require grad)")
-        return _("ScaledTanh.apply(x, a) for x and a of shape {shape}").format(shape=shape) + needs
+        if case["a_grad"]:
+            return _("ScaledTanh.apply(x, a) for x and a of shape {shape}").format(shape=np.shape(case["x"]))
+        return _("ScaledTanh.apply(x, a) for x and a of shape {shape} (a does not require grad)").format(
+            shape=np.shape(case["x"]))
 
     def run(self, case, cls):
         import torch
@@ -726,11 +727,11 @@ class DoubleBackward(Exercise):
             other = wanted[1 - i] if len(names) == 2 else None
             if other is not None and item.kind == "tensor" and item.values().shape == other.shape \
                     and all_close(item.values(), other, *DOUBLE) and not all_close(wanted[0], wanted[1], *DOUBLE):
-                fail(_hinted(_("{what} is the gradient for the other input.").format(what=what), _(
+                fail(with_hint(_("{what} is the gradient for the other input.").format(what=what), _(
                     "backward returns the gradients in the order of forward's inputs: (grad for x, grad for a).")))
             no_g = wanted[i] / np.array(case["g"])
             if item.kind == "tensor" and item.values().shape == no_g.shape and all_close(item.values(), no_g, *DOUBLE):
-                fail(_hinted(_("{what} is the local derivative alone.").format(what=what), _(
+                fail(with_hint(_("{what} is the local derivative alone.").format(what=what), _(
                     "Multiply by grad_output, the gradient arriving from above (chain rule): backward returns a "
                     "vector-Jacobian product, not the derivative.")))
             expect_close(item, wanted[i], what, library="torch")
@@ -752,11 +753,16 @@ class DoubleBackward(Exercise):
             self._compare_second(case, got["second"], want, label, names)
         if case["gradgradcheck"]:
             verdict = got["gradgradcheck"]
-            check(verdict.kind == "bool" and verdict.value, _(
-                "torch.autograd.gradgradcheck(ScaledTanh.apply, (x, a)) {what} for float64 inputs of shape {shape}: "
-                "the second derivatives of your Function disagree with finite differences of its backward.").format(
-                what=_("failed") if verdict.kind == "bool" else _("raised {type}: {message}").format(**verdict.error),
-                shape=np.shape(case["x"])))
+            if verdict.kind == "bool":
+                check(verdict.value, _(
+                    "torch.autograd.gradgradcheck(ScaledTanh.apply, (x, a)) failed for float64 inputs of shape "
+                    "{shape}: the second derivatives of your Function disagree with finite differences of its "
+                    "backward.").format(shape=np.shape(case["x"])))
+            else:
+                error = verdict.error or {"type": "?", "message": ""}
+                fail(_("torch.autograd.gradgradcheck(ScaledTanh.apply, (x, a)) raised {type} for float64 inputs of "
+                       "shape {shape}: {message}").format(type=error["type"], message=error["message"],
+                                                          shape=np.shape(case["x"])))
 
     def _compare_second(self, case, second, want, label, names, hints_only=False):
         """The double backward's results against torch's; hints_only: only look for the saved-tanh mistake."""
@@ -767,7 +773,7 @@ class DoubleBackward(Exercise):
             what = _("the second derivative with respect to {name} of {label} (the gradient of Σ u ⊙ grad_x + "
                      "Σ w ⊙ grad_a, a double backward)").format(name=name, label=label)
             if _same(item, wrong) and not _same(wrong, right):
-                fail(_hinted(_("{what} is what a backward gives that treats tanh(x) as a constant.").format(
+                fail(with_hint(_("{what} is what a backward gives that treats tanh(x) as a constant.").format(
                     what=what), _(
                     "A tensor computed in forward (where autograd is off), or detached, has no graph: in the double "
                     "backward the dependence of tanh x on x is lost. Save the inputs (`ctx.save_for_backward(x, a)`) "

@@ -19,9 +19,9 @@ import numpy as np
 from ..i18n import _
 from .base import Exercise, register
 from .expect import DOUBLE, SINGLE, all_close, check, describe, expect_close, expect_items, expect_number, \
-    expect_tensor, fail
+    expect_tensor, fail, with_hint
 from .reference import device, rng, tensor
-from .ch05 import _calls_of, _hinted  # the same observation helpers as chapter 05
+from .ch05 import _calls_of  # the same observation helper as chapter 05
 from .values import encode, encode_error
 
 CHAPTER = "06_training"
@@ -41,13 +41,13 @@ def _call_recording_warnings(fn, *args, **kwargs):
     return result, error, [str(w.message)[:300] for w in caught]
 
 
-def _losses(value, count: int, name: str, item_name, what: str) -> np.ndarray:
+def _losses(value, count: int, name: str, item_name, wrong_count: str) -> np.ndarray:
     """A list of ``count`` Python floats, as an array (inf and nan kept: a diverging run is compared too).
-    item_name(i) names item i in messages."""
+    item_name(i) names item i in messages; wrong_count: the message (translated, with {name}, {n} and {count})
+    for a list of another length."""
     check(value.kind == "list", _("{name} should be a list of {count} floats, but it is {what}.").format(
         name=name, count=count, what=describe(value)))
-    check(value.length == count, _("{name} has {n} items; there should be {count}: {what}.").format(
-        name=name, n=value.length, count=count, what=what))
+    check(value.length == count, wrong_count.format(name=name, n=value.length, count=count))
     for i, item in enumerate(value.items):
         if item.kind != "number":
             expect_number(item, item_name(i))
@@ -128,9 +128,12 @@ class FitLinearRegression(Exercise):
                 "device": device, "on_cpu": bool(on_cpu)}
 
     def label(self, case):
-        text = _("fit_linear_regression(x, y, lr={lr:g}, epochs={epochs}, device) with {n} {dtype} points").format(
-            lr=case["lr"], epochs=case["epochs"], n=len(case["x"]), dtype=case["dtype"])
-        return text + (" " + _("(x and y given on the CPU)") if case["on_cpu"] else "")
+        keys = dict(lr=case["lr"], epochs=case["epochs"], n=len(case["x"]), dtype=case["dtype"])
+        if case["on_cpu"]:
+            return _("fit_linear_regression(x, y, lr={lr:g}, epochs={epochs}, device) with {n} {dtype} points (x and "
+                     "y given on the CPU)").format(**keys)
+        return _("fit_linear_regression(x, y, lr={lr:g}, epochs={epochs}, device) with {n} {dtype} points").format(
+            **keys)
 
     def run(self, case, fit_linear_regression):
         import torch
@@ -175,14 +178,15 @@ class FitLinearRegression(Exercise):
                 what=what, leaf=t.is_leaf, rg=t.requires_grad))
         name = _("the losses returned by {label}").format(label=label)
         item_name = lambda i: _("losses[{i}] returned by {label}").format(i=i, label=label)  # noqa: E731
-        values = _losses(losses, case["epochs"], name, item_name, _("one per epoch"))
+        values = _losses(losses, case["epochs"], name, item_name,
+                         _("{name} has {n} items; there should be {count}, one per epoch."))
         expected = np.array([item.value for item in losses_ref.items])
         tol = SINGLE if single else DOUBLE
         if not all_close(values, expected, *tol):
             for mistake, hint in REGRESSION_MISTAKES.items():
                 wrong = np.array([item.value for item in want[mistake].items])
                 if _same_start(values, wrong, tol):
-                    fail(_hinted(_("{name} are not the expected ones.").format(name=name), hint()))
+                    fail(with_hint(_("{name} are not the expected ones.").format(name=name), hint()))
         precision = {"rtol": tol[0], "atol": tol[1]} if single else {}  # Python floats of a float32 computation
         for i, want_value in enumerate(expected):
             check(np.isfinite(values[i]), _("{name} is {value}: the descent diverged.").format(
@@ -197,22 +201,22 @@ class FitLinearRegression(Exercise):
         message = Exercise.raised(self, case, got["raised"])
         seen = " ".join(item.value for item in got["warnings"].items)
         if "NoneType" in text or ".grad attribute of a Tensor that is not a leaf" in seen:
-            fail(_hinted(message, _(
+            fail(with_hint(message, _(
                 "w.grad was None. After `w = w - lr * w.grad` outside torch.no_grad(), the name w holds a new tensor "
                 "computed from the old one: not a leaf, so backward does not fill its .grad (the UserWarning about "
                 "'.grad attribute of a Tensor that is not a leaf' said so), and `lr * None` fails. Update the leaf in "
                 "place inside `with torch.no_grad():` (`w -= lr * w.grad`).")))
         if "a leaf Variable that requires grad is being used in an in-place operation" in text:
-            fail(_hinted(message, _("An in-place update of a leaf that requires grad must not be recorded: put it "
+            fail(with_hint(message, _("An in-place update of a leaf that requires grad must not be recorded: put it "
                                     "inside `with torch.no_grad():`.")))
         if "same dtype" in text or "expected scalar type" in text:
-            fail(_hinted(message, _("x and w must have the same dtype: create w and b with `dtype=x.dtype`.")))
+            fail(with_hint(message, _("x and w must have the same dtype: create w and b with `dtype=x.dtype`.")))
         if "does not require grad and does not have a grad_fn" in text:
-            fail(_hinted(message, _(
+            fail(with_hint(message, _(
                 "After `w = w - lr * w.grad` inside torch.no_grad(), w is a new tensor that does not require grad, "
                 "so the next loss has no graph to w. Change the leaf in place instead: `w -= lr * w.grad`.")))
         if "Expected all tensors to be on the same device" in text:
-            fail(_hinted(message, _("Move x and y to `device` (`x.to(device)`) and create w and b there.")))
+            fail(with_hint(message, _("Move x and y to `device` (`x.to(device)`) and create w and b there.")))
         fail(message)
 
 
@@ -306,13 +310,13 @@ class GradientAccumulation(Exercise):
                 "stale": bool(stale)}
 
     def label(self, case):
-        n, micro = len(case["batches"]), len(case["batches"][0][0])
-        text = _("{n} micro-batches of {micro}, accumulation_steps={k}, {optimizer}").format(
-            n=n, micro=micro, k=case["steps"], optimizer="SGD(lr=0.1, momentum=0.9)" if case["optimizer"] == "sgd"
-            else "Adam(lr=0.05)")
+        keys = dict(n=len(case["batches"]), micro=len(case["batches"][0][0]), k=case["steps"],
+                    optimizer="SGD(lr=0.1, momentum=0.9)" if case["optimizer"] == "sgd" else "Adam(lr=0.05)")
         if case["stale"]:
-            text += ", " + _("the model arriving with stale gradients")
-        return _("train_with_gradient_accumulation ({what})").format(what=text)
+            return _("train_with_gradient_accumulation ({n} micro-batches of {micro}, accumulation_steps={k}, "
+                     "{optimizer}, the model arriving with stale gradients)").format(**keys)
+        return _("train_with_gradient_accumulation ({n} micro-batches of {micro}, accumulation_steps={k}, "
+                 "{optimizer})").format(**keys)
 
     def run(self, case, train_with_gradient_accumulation):
         import torch
@@ -371,7 +375,8 @@ class GradientAccumulation(Exercise):
         name = _("the per-step losses of {label}").format(label=label)
         item_name = lambda i: _("the loss of step {i} of {label}").format(i=i, label=label)  # noqa: E731
         expected = np.array([item.value for item in want["result"].items])
-        values = _losses(got["result"], groups, name, item_name, _("one per optimizer step"))
+        values = _losses(got["result"], groups, name, item_name,
+                         _("{name} has {n} items; there should be {count}, one per optimizer step."))
         params, wanted = got["params"].items, [p.values() for p in want["params"].items]
         right_params = all(all_close(p.values(), w, *DOUBLE) for p, w in zip(params, wanted))
         if not (all_close(values, expected, *DOUBLE) and right_params):
@@ -380,11 +385,11 @@ class GradientAccumulation(Exercise):
                 same_params = all(all_close(p.values(), w.values(), *DOUBLE)
                                   for p, w in zip(params, wrong_params.items))
                 if same_params and not right_params:
-                    fail(_hinted(_("The parameters after {label} are not those of large-batch training.").format(
+                    fail(with_hint(_("The parameters after {label} are not those of large-batch training.").format(
                         label=label), hint()))
             if right_params and all_close(values, expected * np.array([len(case["batches"][s:s + k]) for s in
                                                                        range(0, n, k)]), *DOUBLE):
-                fail(_hinted(_("{name} are the sums of the micro-batch losses.").format(name=name), _(
+                fail(with_hint(_("{name} are the sums of the micro-batch losses.").format(name=name), _(
                     "Report each step's loss as the mean over its group, as the large batch would give it.")))
         for i, value in enumerate(expected):
             expect_close(got["result"].items[i], value, item_name(i))
@@ -496,11 +501,15 @@ class ClipGradNorm(Exercise):
         shapes = [tuple(np.shape(v)) for v in case["values"]]
         norm = "" if case["norm_type"] == 2.0 else ", norm_type=" + ("float('inf')" if case["norm_type"] == "inf"
                                                                       else f"{case['norm_type']:g}")
-        extra = [_("given as a generator")] if case["generator"] else []
-        extra += [_("parameter {i} has no gradient").format(i=i) for i, g in enumerate(case["grads"]) if g is None]
-        return _("clip_grad_norm(parameters, max_norm={max_norm:g}{norm}) for {library} parameters of shapes "
-                 "{shapes}, {dtype}").format(max_norm=case["max_norm"], norm=norm, library=case["library"],
-                                            shapes=shapes, dtype=case["dtype"]) + "".join(f"; {e}" for e in extra)
+        label = _("clip_grad_norm(parameters, max_norm={max_norm:g}{norm}) for {library} parameters of shapes "
+                  "{shapes}, {dtype}").format(max_norm=case["max_norm"], norm=norm, library=case["library"],
+                                             shapes=shapes, dtype=case["dtype"])
+        if case["generator"]:
+            label = _("{label}; the parameters given as a generator").format(label=label)
+        for i, g in enumerate(case["grads"]):
+            if g is None:
+                label = _("{label}; parameter {i} has no gradient").format(label=label, i=i)
+        return label
 
     def run(self, case, clip_grad_norm):
         import importlib
@@ -541,7 +550,7 @@ class ClipGradNorm(Exercise):
     def raised(self, case, error):
         message = super().raised(case, error)
         if not error.error["not_implemented"] and "'NoneType' object has no attribute" in error.error["message"]:
-            return _hinted(message, _("Some parameters have no gradient (p.grad is None): skip them, as "
+            return with_hint(message, _("Some parameters have no gradient (p.grad is None): skip them, as "
                                       "`[p.grad for p in parameters if p.grad is not None]` does."))
         return message
 
@@ -576,7 +585,7 @@ class ClipGradNorm(Exercise):
                 wrong_total, wrong_grads = want[mistake].items
                 if all_close(np.array(total_value), np.array(wrong_total.value), *tol) and all(
                         all_close(g.values(), w.values(), *tol) for g, w in zip(present, wrong_grads.items)):
-                    fail(_hinted(_("{label} does not give torch's result.").format(label=label),
+                    fail(with_hint(_("{label} does not give torch's result.").format(label=label),
                                  hint()))
         expect_close(total, want["total"].value, total_name, rtol=tol[0], atol=tol[1])
         for i, (g, w) in enumerate(zip(grads, wanted)):

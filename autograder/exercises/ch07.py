@@ -23,8 +23,8 @@ import numpy as np
 
 from ..i18n import N_, _
 from . import graphs
-from .base import Exercise, register
-from .expect import DOUBLE, all_close, check, describe, expect_close, expect_grad, fail
+from .base import Exercise, raised_message, register
+from .expect import DOUBLE, all_close, check, describe, expect_close, expect_grad, fail, sentences, with_hint
 from .reference import device, rng, tensor
 from .values import encode, encode_error
 
@@ -36,11 +36,15 @@ BLANK = "still blank: "   # how run() names the function that raised the blank e
 
 # ------------------------------------------------------------------------------------------- helpers
 def notebook(name):
-    """An object the chapter's notebook defines (``Tensor``, ``Function``, ``MLP``...), by name."""
+    """An object the chapter's notebook defines (``Tensor``, ``Function``, ``MLP``...), by name. A missing one
+    raises Python's own NameError (data, in English); ``Ch07Exercise.raised`` says what to do about it."""
     namespace = sys.modules["__main__"].__dict__
     if name not in namespace:
-        raise NameError(_("`{name}` is not defined: run the chapter's cells from the top first.").format(name=name))
+        raise NameError(f"name '{name}' is not defined")
     return namespace[name]
+
+
+NOTEBOOK_NAMES = ("Tensor", "Function", "MLP")   # what run() takes from the notebook besides the answers
 
 
 def _in_notebook(code) -> bool:
@@ -106,6 +110,10 @@ class Ch07Exercise(Exercise):
             return _("Not attempted yet: {label} calls `{blank}`, which still raises NotImplementedError: finish "
                      "exercise {exercise} first, run its cell, then run this one again.").format(
                 label=self.label(case), blank=blank, exercise=_exercise_of(blank) or "?")
+        missing = [name for name in NOTEBOOK_NAMES if e["type"] == "NameError"
+                   and e["message"] == f"name '{name}' is not defined"]
+        if missing:
+            return _("`{name}` is not defined: run the chapter's cells from the top first.").format(name=missing[0])
         return super().raised(case, error)
 
 
@@ -144,9 +152,9 @@ class SumTo(Ch07Exercise):
     def raised(self, case, error):
         message = super().raised(case, error)
         if error.error["type"] == "ValueError" and "reshape" in error.error["message"]:
-            message += "\n" + _("Hint: ") + _("the axes you summed do not bring grad down to {shape}: sum the leading "
-                                             "axes that broadcasting added, and the axes where shape has a 1 and grad "
-                                             "does not.").format(shape=shape_text(case["shape"]))
+            return with_hint(message, _("The axes you summed do not bring grad down to {shape}: sum the leading axes "
+                                        "that broadcasting added, and the axes where shape has a 1 and grad does "
+                                        "not.").format(shape=shape_text(case["shape"])))
         return message
 
     def run(self, case, sum_to):
@@ -167,9 +175,9 @@ class SumTo(Ch07Exercise):
         label, shape, grad_shape = self.label(case), tuple(case["shape"]), tuple(case["grad_shape"])
         v, expected = got["result"], want["result"].array
         if not (v.kind == "number" and shape == ()):
-            check(v.kind == "tensor" and v.library == "numpy",
-                  _("{label} should return a numpy array, but it returned {what}.").format(label=label, what=describe(v))
-                  + (" " + _("Did you forget a `return`?") if v.kind == "none" else ""))
+            if not (v.kind == "tensor" and v.library == "numpy"):
+                fail(sentences(_("{label} should return a numpy array, but it returned {what}.").format(
+                    label=label, what=describe(v)), _("Did you forget a `return`?") if v.kind == "none" else ""))
             result = v.array
             if result.shape != shape:
                 if shape == () and result.size == 1:
@@ -349,35 +357,42 @@ def _op_label(part):
     return _("{op}({params}).backward ({shapes})").format(op=part["op"], params=params, shapes=_shapes_text(part))
 
 
-# What the usual mistakes look like: {key: message}; the reference side computes each mistake's result.
+# What the usual mistakes look like: {key: message}, each a function so that it is translated when a message is
+# made; the reference side computes each mistake's result.
 RULE_MISTAKES = {
-    "mul_swapped": _("d(a·b)/da is b and d(a·b)/db is a: the factors are swapped."),
-    "div_a": _("d(a/b)/da = 1/b: divide grad by b."),
-    "div_b_without_a": _("d(a/b)/db = -a/b²: the factor a is missing."),
-    "pow_not_lowered": _("d(aᵖ)/da = p·aᵖ⁻¹: the exponent must go down by one."),
-    "pow_without_p": _("d(aᵖ)/da = p·aᵖ⁻¹: the factor p is missing."),
-    "log_times": _("d(log a)/da = 1/a: divide grad by a, do not multiply."),
-    "tanh_input": _("tanh' = 1 - tanh(a)² = 1 - y²: you used the input a where tanh's output y belongs."),
-    "tanh_not_squared": _("tanh' = 1 - y²: square the output y."),
-    "relu_at_zero": _("It differs only where a is exactly 0: there torch's relu gradient is 0 (use a > 0, not "
-                      "a >= 0)."),
-    "relu_of_grad": _("The mask comes from the input, not from the gradient: grad * (a > 0), not relu(grad)."),
-    "matmul_untransposed": _("For out = a @ b: dL/da = grad @ bᵀ and dL/db = aᵀ @ grad. A transpose is missing."),
-    "matmul_full_transpose": _("For a batched array, x.T reverses ALL axes; transpose only the last two: "
-                               "np.swapaxes(x, -1, -2)."),
-    "matmul_shapes": _("dL/da = grad @ bᵀ and dL/db = aᵀ @ grad, and the shapes must work out: grad is (..., n, m), a "
-                       "is (..., n, k), b is (..., k, m). With batch axes, transpose only the last two axes "
-                       "(np.swapaxes(x, -1, -2)); x.T reverses all of them."),
-    "div_b_sign": _("d(a/b)/db = -a/b²: the minus sign is missing."),
-    "sum_not_expanded": _("Without keepdim the summed axes are gone from grad: put them back first "
-                          "(np.expand_dims(grad, dim)), then broadcast; otherwise numpy lines grad up with the "
-                          "last axes."),
-    "mean_not_divided": _("A mean divides by the number n of averaged elements, so each input gets grad / n: the "
-                          "division is missing."),
-    "mean_divided_by_size": _("Divide by the number of elements each mean averaged (the size of the reduced axes), "
-                              "not by the size of the whole input."),
-    "transpose_all": _("Swap back the same two axes (np.swapaxes(grad, dim0, dim1)); grad.T reverses all axes."),
-    "chain": _("It equals the local derivative alone: multiply by the incoming grad (the chain rule)."),
+    "mul_swapped": lambda: _("d(a·b)/da is b and d(a·b)/db is a: the factors are swapped."),
+    "div_a": lambda: _("d(a/b)/da = 1/b: divide grad by b."),
+    "div_b_without_a": lambda: _("d(a/b)/db = -a/b²: the factor a is missing."),
+    "pow_not_lowered": lambda: _("d(aᵖ)/da = p·aᵖ⁻¹: the exponent must go down by one."),
+    "pow_without_p": lambda: _("d(aᵖ)/da = p·aᵖ⁻¹: the factor p is missing."),
+    "log_times": lambda: _("d(log a)/da = 1/a: divide grad by a, do not multiply."),
+    "tanh_input": lambda: _("tanh' = 1 - tanh(a)² = 1 - y²: you used the input a where tanh's output y belongs."),
+    "tanh_not_squared": lambda: _("tanh' = 1 - y²: square the output y."),
+    "relu_at_zero": lambda: _(
+        "It differs only where a is exactly 0: there torch's relu gradient is 0 (use a > 0, not a >= 0)."),
+    "relu_of_grad": lambda: _(
+        "The mask comes from the input, not from the gradient: grad * (a > 0), not relu(grad)."),
+    "matmul_untransposed": lambda: _(
+        "For out = a @ b: dL/da = grad @ bᵀ and dL/db = aᵀ @ grad. A transpose is missing."),
+    "matmul_full_transpose": lambda: _(
+        "For a batched array, x.T reverses ALL axes; transpose only the last two: np.swapaxes(x, -1, -2)."),
+    "matmul_shapes": lambda: _(
+        "dL/da = grad @ bᵀ and dL/db = aᵀ @ grad, and the shapes must work out: grad is (..., n, m), a is (..., n, "
+        "k), b is (..., k, m). With batch axes, transpose only the last two axes (np.swapaxes(x, -1, -2)); x.T "
+        "reverses all of them."),
+    "div_b_sign": lambda: _("d(a/b)/db = -a/b²: the minus sign is missing."),
+    "sum_not_expanded": lambda: _(
+        "Without keepdim the summed axes are gone from grad: put them back first (np.expand_dims(grad, dim)), then "
+        "broadcast; otherwise numpy lines grad up with the last axes."),
+    "mean_not_divided": lambda: _(
+        "A mean divides by the number n of averaged elements, so each input gets grad / n: the division is "
+        "missing."),
+    "mean_divided_by_size": lambda: _(
+        "Divide by the number of elements each mean averaged (the size of the reduced axes), not by the size of "
+        "the whole input."),
+    "transpose_all": lambda: _(
+        "Swap back the same two axes (np.swapaxes(grad, dim0, dim1)); grad.T reverses all axes."),
+    "chain": lambda: _("It equals the local derivative alone: multiply by the incoming grad (the chain rule)."),
 }
 
 
@@ -511,13 +526,8 @@ def compare_rule(part, got, want):
     __tracebackhide__ = True
     label, op = _op_label(part), part["op"]
     if "raised" in got:
-        e = got["raised"].error
-        where = " " + _("(in {function}, line {line}: `{text}`)").format(**e["where"]) if e["where"] else ""
-        extra = {"MatMul": RULE_MISTAKES["matmul_shapes"], "Sum": RULE_MISTAKES["sum_not_expanded"],
-                 "Mean": RULE_MISTAKES["sum_not_expanded"]}.get(op, "")
-        fail(_("{label} raised {type}: {message}{where}").format(label=label, type=e["type"], message=e["message"],
-                                                                where=where)
-             + ("\n" + _("Hint: ") + extra if extra else ""))
+        key = {"MatMul": "matmul_shapes", "Sum": "sum_not_expanded", "Mean": "sum_not_expanded"}.get(op)
+        fail(with_hint(raised_message(label, got["raised"].error), RULE_MISTAKES[key]() if key else ""))
     out = got["out"]
     check(out.kind in ("tensor", "number") and all_close(out.values(), want["out"].array, *DOUBLE),
           _("{label}: the forward pass no longer gives torch's result (it gives {what}): keep the forward as the "
@@ -527,8 +537,8 @@ def compare_rule(part, got, want):
         hint = _("Did you forget a `return`?") if grads.kind == "none" else _(
             "Return a tuple with one gradient per input, even for one input: `return (grad * ...,)` (the comma "
             "makes the tuple).")
-        fail(_("{label} returned {what}, not a tuple of gradients.").format(label=label, what=describe(grads))
-             + " " + hint)
+        fail(sentences(_("{label} returned {what}, not a tuple of gradients.").format(label=label, what=describe(grads)),
+                       hint))
     check(grads.length == n, _("{label} returned {count} gradients; it needs one per input: {n}.").format(
         label=label, count=grads.length, n=n))
     mistakes = [(int(k.value.split(":")[0]), m.array, k.value.split(":")[1])
@@ -560,23 +570,23 @@ def _compare_input_grad(part, j, g, expected, ones, mistakes):
             fail(_("{name} has the broadcast shape {got} where {input} has shape {shape}: reduce it with "
                    "sum_to(..., {input}.shape) (and make sure your sum_to passes exercise 7.1).").format(**keys))
         if op == "MatMul" and got.shape[:-2] == shape[:-2] and got.shape[-2:] == shape[-2:][::-1]:
-            fail(_("{name} has shape {got}, the transpose of {input}'s shape {shape}.").format(**keys) + "\n"
-                 + _("Hint: ") + RULE_MISTAKES["matmul_untransposed"])
+            fail(with_hint(_("{name} has shape {got}, the transpose of {input}'s shape {shape}.").format(**keys),
+                           RULE_MISTAKES["matmul_untransposed"]()))
         if op == "Transpose":
-            fail(_("{name} has shape {got} where {input} has shape {shape}.").format(**keys) + "\n" + _("Hint: ")
-                 + RULE_MISTAKES["transpose_all"])
+            fail(with_hint(_("{name} has shape {got} where {input} has shape {shape}.").format(**keys),
+                           RULE_MISTAKES["transpose_all"]()))
         if op in ("Sum", "Mean", "Reshape") and got.shape == out_shape:
-            fail(_("{name} has the output's shape {got}: the gradient of a tensor has that tensor's shape, here "
-                   "{shape}.").format(**keys) + (" " + _("Reshape grad back to the input's shape.")
-                                                 if op == "Reshape" else ""))
+            fail(sentences(_("{name} has the output's shape {got}: the gradient of a tensor has that tensor's shape, "
+                             "here {shape}.").format(**keys),
+                           _("Reshape grad back to the input's shape.") if op == "Reshape" else ""))
         if op in ("Add", "Mul", "Div", "MatMul") and got.size == math.prod(shape):
             fail(_("{name} has shape {got} where {input} has shape {shape}: the axes where {input} has a 1 must "
                    "stay (check that sum_to keeps them).").format(**keys))
     for wrong, key in mistakes:
         if wrong.shape == got.shape and all_close(got, wrong, *DOUBLE) and not all_close(wrong, expected, *DOUBLE):
-            fail(_("{name} is wrong.").format(name=name) + "\n" + _("Hint: ") + RULE_MISTAKES[key])
+            fail(with_hint(_("{name} is wrong.").format(name=name), RULE_MISTAKES[key]()))
     if got.shape == ones.shape and all_close(got, ones, *DOUBLE) and not all_close(ones, expected, *DOUBLE):
-        fail(_("{name} is wrong.").format(name=name) + "\n" + _("Hint: ") + RULE_MISTAKES["chain"])
+        fail(with_hint(_("{name} is wrong.").format(name=name), RULE_MISTAKES["chain"]()))
     expect_close(g, expected, name)
 
 
@@ -753,9 +763,10 @@ NON_SCALAR = [("leaf", [0.3, 0.7], True), ("unary", "exp", 0), ("binary", "*", 1
 # x + y hands one array to both of its inputs; x's second share must not be added into it in place
 SHARED = [("leaf", [0.5, -1.0], True), ("leaf", [2.0, 0.3], True), ("unary", "sin", 0), ("binary", "+", 0, 2),
           ("binary", "+", 0, 1), ("binary", "+", 3, 4), ("sum", 5)]
-GRAPHS = {"sum(sin(x) * x)": CHAIN, "sum(x + y)": FAN_IN, "sum(exp(x)) with y unused": UNUSED,
-          "sum((x + sin(x)) + (x + y))": SHARED,
-          "tanh(x * y) of shape (1, 1)": ONE_ELEMENT, "x * exp(x) (2 elements)": NON_SCALAR, **graphs.HAND_PICKED}
+# The graphs' names are data (the cases name them) and how messages name them (translated when shown).
+GRAPHS = {"sum(sin(x) * x)": CHAIN, "sum(x + y)": FAN_IN, N_("sum(exp(x)) with y unused"): UNUSED,
+          "sum((x + sin(x)) + (x + y))": SHARED, N_("tanh(x * y) of shape (1, 1)"): ONE_ELEMENT,
+          N_("x * exp(x) (2 elements)"): NON_SCALAR, **graphs.HAND_PICKED}
 
 
 @register
@@ -775,15 +786,21 @@ class Backward(Ch07Exercise):
         if graph == "random":
             recipe = graphs.random_recipe(seed, n_leaves=n_leaves, n_ops=n_ops, shape=tuple(shape),
                                           scalar_root=not error)
-            name = _("a random graph of {n} operations").format(n=len(recipe) - n_leaves - 1)
         else:
-            recipe, name = GRAPHS[graph], graph
-        return {"recipe": recipe, "graph": name, "preset": preset, "twice": twice, "error": error}
+            recipe = GRAPHS[graph]
+        return {"recipe": recipe, "graph": graph, "preset": preset, "twice": twice, "error": error}
 
     def label(self, case):
-        extra = {(True, False): _(" (its leaves already hold a .grad of 0.25)"),
-                 (False, True): _(" (two forward passes, one backward each)")}.get((case["preset"], case["twice"]), "")
-        return _("backward(root) for {graph}").format(graph=case["graph"]) + extra
+        if case["graph"] == "random":
+            leaves = sum(1 for step in case["recipe"] if step[0] == "leaf")
+            graph = _("a random graph of {n} operations").format(n=len(case["recipe"]) - leaves)
+        else:
+            graph = _(case["graph"])
+        if case["preset"] and not case["twice"]:
+            return _("backward(root) for {graph} (its leaves already hold a .grad of 0.25)").format(graph=graph)
+        if case["twice"] and not case["preset"]:
+            return _("backward(root) for {graph} (two forward passes, one backward each)").format(graph=graph)
+        return _("backward(root) for {graph}").format(graph=graph)
 
     def run(self, case, backward):
         recipe = case["recipe"]
@@ -1056,17 +1073,16 @@ class Train(Ch07Exercise):
             wrong = np.array([item.value for item in want[mistake].items])
             if np.allclose(losses[:short], wrong, rtol=self.rtol, atol=0) and \
                     not np.allclose(wrong, expected[:short], rtol=self.rtol, atol=0):
-                fail(_("{label}: the losses differ from torch's.").format(label=label) + "\n" + _("Hint: ") + hint)
+                fail(with_hint(_("{label}: the losses differ from torch's.").format(label=label), hint))
         for k, (mine, theirs) in enumerate(zip(losses, expected)):
             if not abs(mine - theirs) <= self.rtol * abs(theirs):
                 hint = _("The loss of the first batch comes before any update: compute it as cross_entropy(model(x), "
                          "labels) and record it as a float.") if k == 0 else _(
                     "An update before this batch went wrong. If exercises 7.1 to 7.3 pass, look at the loop: every "
                     "parameter gets p.data -= lr * p.grad, and .grad is reset before each backward.")
-                fail(_("{label}: at step {k}, your loss is {mine:.10g} where torch's is {theirs:.10g} (same start, same "
-                       "batches; allowed: relative error {rtol:g}).").format(label=label, k=k, mine=mine, theirs=theirs,
-                                                                             rtol=self.rtol)
-                     + "\n" + _("Hint: ") + hint)
+                fail(with_hint(_("{label}: at step {k}, your loss is {mine:.10g} where torch's is {theirs:.10g} (same "
+                                 "start, same batches; allowed: relative error {rtol:g}).").format(
+                    label=label, k=k, mine=mine, theirs=theirs, rtol=self.rtol), hint))
         params = got["params"]
         check(params.kind == "list" and params.length == len(want["params"].items),
               _("{label}: the model's parameters could not be read after training.").format(label=label))
@@ -1087,9 +1103,9 @@ class Train(Ch07Exercise):
         if v.kind == "tensor" and v.library == "numpy" and v.array.ndim == 1:
             values = list(v.array)
         else:
-            check(v.kind in ("list", "tuple"), _("{label} should return the list of losses, but it returned "
-                                                 "{what}.").format(label=label, what=describe(v))
-                  + (" " + _("Did you forget a `return`?") if v.kind == "none" else ""))
+            if v.kind not in ("list", "tuple"):
+                fail(sentences(_("{label} should return the list of losses, but it returned {what}.").format(
+                    label=label, what=describe(v)), _("Did you forget a `return`?") if v.kind == "none" else ""))
             values = []
             for k, item in enumerate(v.items):
                 ok = item.kind == "number" or (item.kind == "tensor" and item.array.size == 1)

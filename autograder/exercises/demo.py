@@ -53,7 +53,7 @@ class ScaledSumGrad(Exercise):
     def label(self, case):
         import numpy as np
 
-        return f"scaled_sum_grad(w of shape {np.shape(case['w'])}, c={case['c']:g})"
+        return _("scaled_sum_grad(w of shape {shape}, c={c:g})").format(shape=np.shape(case["w"]), c=case["c"])
 
     def run(self, case, scaled_sum_grad):
         import torch

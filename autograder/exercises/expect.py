@@ -8,6 +8,8 @@ checks) and in the judge (the grade), so both say the same thing.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..i18n import _
@@ -42,6 +44,23 @@ def check(condition, message: str) -> None:
         raise CheckFailed(message)
 
 
+# ---------------------------------------------------------------------------------------- composing
+def sentences(first: str, *more: str) -> str:
+    """Whole sentences, each translated on its own, as one text ('' parts are left out). How one sentence
+    follows another is itself a message: a space in English, nothing in Chinese (。 ends the sentence)."""
+    text = first
+    for sentence in more:
+        if sentence:
+            # TRANSLATORS: two whole sentences, one after the other (English puts a space between them).
+            text = _("{first} {second}").format(first=text, second=sentence) if text else sentence
+    return text
+
+
+def with_hint(message: str, hint: str) -> str:
+    """``message``, then the hint on a line of its own (no hint: the message alone)."""
+    return _("{message}\nHint: {hint}").format(message=message, hint=hint) if hint else message
+
+
 # ---------------------------------------------------------------------------------------- describing
 def describe(v: Value) -> str:
     """'a minigrad.Tensor of shape (2, 3), dtype float32', 'the float 0.5', 'None', ..."""
@@ -61,8 +80,26 @@ def describe(v: Value) -> str:
         return _("a {kind} of {n} items").format(kind=v.kind, n=v.length)
     if v.kind == "error":
         return _("an error ({type})").format(type=v.error["type"])
-    note = f" ({v.note})" if v.note else ""
-    return _("an object of type {type}").format(type=v.type) + note
+    if v.note:
+        return _("an object of type {type} ({note})").format(type=v.type, note=note_text(v.note))
+    return _("an object of type {type}").format(type=v.type)
+
+
+def note_text(note: str) -> str:
+    """A note of ``values.encode`` ('a subclass of torch.Tensor'; written in the kernel, in English) in the
+    language of the message."""
+    for pattern, translate in (
+            (r"a subclass of (?P<name>[\w.]+)", lambda m: _("a subclass of {name}").format(**m.groupdict())),
+            (r"too large to check \((?P<n>\d+) elements\)",
+             lambda m: _("too large to check ({n} elements)").format(**m.groupdict())),
+            (r"an array of (?P<dtype>\S+)", lambda m: _("an array of {dtype}").format(**m.groupdict())),
+            (r"nested too deeply", lambda m: _("nested too deeply")),
+            (r"could not be read \((?P<type>[^)]*)\)",
+             lambda m: _("could not be read ({type})").format(**m.groupdict()))):
+        match = re.fullmatch(pattern, note)
+        if match:
+            return translate(match)
+    return note
 
 
 def number(x: float) -> str:
@@ -88,31 +125,33 @@ def expect_number(v: Value, name: str) -> float:
         return float(v.value)
     hint = ""
     if v.kind == "tensor" and v.array.size == 1:
-        hint = " " + _("Use `.item()` to turn a one-element tensor into a Python float.")
-    fail(_("{name} should be a Python float, but it is {what}.").format(name=name, what=describe(v)) + hint)
+        hint = _("Use `.item()` to turn a one-element tensor into a Python float.")
+    fail(sentences(_("{name} should be a Python float, but it is {what}.").format(name=name, what=describe(v)), hint))
 
 
 def expect_tensor(v: Value, name: str, library: str | None = None) -> Value:
     """A plain tensor of ``library`` ('torch', 'minigrad', 'numpy' or None for any of them)."""
     __tracebackhide__ = True
-    wanted = {"torch": "a torch.Tensor", "minigrad": "a minigrad.Tensor", "numpy": "a numpy array"}.get(
-        library, _("a tensor"))
     if v.kind == "tensor" and (library is None or v.library == library):
         return v
+    wanted = {"torch": _("a torch.Tensor"), "minigrad": _("a minigrad.Tensor"), "numpy": _("a numpy array")}.get(
+        library) or _("a tensor")
     hint = ""
     if v.kind == "other" and v.note.startswith("a subclass"):
-        hint = " " + _("Return a plain tensor (for example `t.detach().clone()`), not a subclass.")
+        hint = _("Return a plain tensor (for example `t.detach().clone()`), not a subclass.")
     elif v.kind in ("tuple", "list"):
-        hint = " " + _("Return the tensor itself, not a {kind} holding it.").format(kind=v.kind)
+        hint = _("Return the tensor itself, not a {kind} holding it.").format(kind=v.kind)
     elif v.kind == "none":
-        hint = " " + _("Did you forget a `return`?")
-    fail(_("{name} should be {wanted}, but it is {what}.").format(name=name, wanted=wanted, what=describe(v)) + hint)
+        hint = _("Did you forget a `return`?")
+    fail(sentences(_("{name} should be {wanted}, but it is {what}.").format(name=name, wanted=wanted,
+                                                                           what=describe(v)), hint))
 
 
 def expect_none(v: Value, name: str, why: str = "") -> None:
+    """``v`` is None; ``why``: a sentence (translated) that says why it should be."""
     __tracebackhide__ = True
-    check(v.kind == "none", _("{name} should be None, but it is {what}.").format(name=name, what=describe(v))
-          + (" " + why if why else ""))
+    if v.kind != "none":
+        fail(sentences(_("{name} should be None, but it is {what}.").format(name=name, what=describe(v)), why))
 
 
 def expect_items(v: Value, count: int, name: str) -> list[Value]:
@@ -179,18 +218,21 @@ def _report(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) 
     with np.errstate(invalid="ignore", divide="ignore"):
         absolute = abs(a - b)
         relative = absolute / abs(b) if b != 0 else float("inf")
-    where = ""
+    numbers = dict(want=want, got=got, absolute=absolute, relative=relative, atol=atol, rtol=rtol)
     if actual.ndim:
-        where = _("{bad} of {n} elements differ; the worst, at index {index}: ").format(
-            bad=int(bad.sum()), n=actual.size, index=tuple(int(i) for i in worst))
-    return where + _("expected {want}, got {got} (absolute error {absolute:.2g}, relative error "
-                     "{relative:.2g}; allowed: {atol:g} + {rtol:g} × |expected|)").format(
-        want=want, got=got, absolute=absolute, relative=relative, atol=atol, rtol=rtol)
+        return _("{bad} of {n} elements differ; the worst, at index {index}: expected {want}, got {got} (absolute "
+                 "error {absolute:.2g}, relative error {relative:.2g}; allowed: {atol:g} + {rtol:g} × "
+                 "|expected|)").format(bad=int(bad.sum()), n=actual.size, index=tuple(int(i) for i in worst),
+                                       **numbers)
+    return _("expected {want}, got {got} (absolute error {absolute:.2g}, relative error {relative:.2g}; allowed: "
+             "{atol:g} + {rtol:g} × |expected|)").format(**numbers)
 
 
-def expect_close(v: Value, expected, name: str, *, rtol: float | None = None, atol: float | None = None,
-                 stale=None, library: str | None = None, reference_dtype: str = "float64") -> None:
-    """``v`` (a tensor or a number) has ``expected``'s shape and values within ``atol + rtol·|expected|``.
+def mismatch(v: Value, expected, name: str, *, rtol: float | None = None, atol: float | None = None,
+             stale=None, library: str | None = None, reference_dtype: str = "float64") -> tuple[str, str] | None:
+    """None when ``v`` (a tensor or a number) has ``expected``'s shape and values within ``atol + rtol·|expected|``;
+    otherwise ``(message, hint)``: what differs, and the likely mistake ('' when none is recognised). A value
+    of the wrong kind or shape raises CheckFailed at once.
 
     expected: a numpy array or number (the reference). library: the kind of tensor ``v`` must be
     (None: a tensor or a number). stale: the gradient that was there before (for the "not zeroed"
@@ -209,18 +251,18 @@ def expect_close(v: Value, expected, name: str, *, rtol: float | None = None, at
     if got.shape != want.shape:
         extra = ""
         if got.ndim == 2 and got.shape == want.shape[::-1]:
-            extra = " " + _("It looks transposed.")
+            extra = _("It looks transposed.")
         elif got.size == want.size:
-            extra = " " + _("It has the right number of elements: a reshape is wrong or missing.")
+            extra = _("It has the right number of elements: a reshape is wrong or missing.")
         elif got.size == 1 and want.ndim == 0:
-            extra = " " + _("Return a 0-dimensional result (for example with .sum() or .reshape(())).")
-        fail(_("{name} has shape {got} but should have shape {want}.").format(
-            name=name, got=tuple(got.shape), want=tuple(want.shape)) + extra)
+            extra = _("Return a 0-dimensional result (for example with .sum() or .reshape(())).")
+        fail(sentences(_("{name} has shape {got} but should have shape {want}.").format(
+            name=name, got=tuple(got.shape), want=tuple(want.shape)), extra))
     default = SINGLE if (v.precision == "single" or reference_dtype in ("float32", "float16")) else DOUBLE
     rtol = default[0] if rtol is None else rtol
     atol = default[1] if atol is None else atol
     if all_close(got, want, rtol, atol):
-        return
+        return None
     message = _("{name} is wrong: {report}.").format(name=name, report=_report(got, want, rtol, atol))
     stale_values = None if stale is None else np.asarray(stale, dtype=np.float64)
     extra = hint(got, want, rtol, atol, stale_values)
@@ -232,7 +274,16 @@ def expect_close(v: Value, expected, name: str, *, rtol: float | None = None, at
             extra = _("The difference is about float32 rounding: part of your computation seems to run in "
                       "float32 (torch's default dtype) where the reference is float64. Keep every tensor in "
                       "float64 (dtype=torch.float64).")
-    fail(message + ("\n" + _("Hint: ") + extra if extra else ""))
+    return message, extra
+
+
+def expect_close(v: Value, expected, name: str, **kwargs) -> None:
+    """``v`` matches ``expected`` (see :func:`mismatch` for the keyword arguments); otherwise CheckFailed with
+    what differs and, when it is recognised, the likely mistake."""
+    __tracebackhide__ = True
+    found = mismatch(v, expected, name, **kwargs)
+    if found is not None:
+        fail(with_hint(*found))
 
 
 def expect_grad(v: Value, expected, name: str, **kwargs) -> None:

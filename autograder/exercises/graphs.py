@@ -22,6 +22,8 @@ import random
 
 import numpy as np
 
+from ..i18n import N_
+
 UNARY = ("sin", "cos", "exp", "tanh", "sigmoid", "square")
 
 
@@ -127,14 +129,15 @@ def reached_leaves(nodes) -> list:
 #   preorder or a breadth-first order visits u's node too early; which one fails depends on the order
 #   of next_functions, hence both orders.
 #   "y constant": y does not require grad, so next_functions holds a (None, 0) entry.
+# The names are data (cases name a graph by them) and, translated where a message is made, how messages name it.
 HAND_PICKED = {
-    "u + sin(exp(u)) with u = x*x": [
+    N_("u + sin(exp(u)) with u = x*x"): [
         ("leaf", [0.5, -1.0], True), ("binary", "*", 0, 0), ("unary", "exp", 1), ("unary", "sin", 2),
         ("binary", "+", 1, 3), ("sum", 4)],
-    "sin(exp(u)) + u with u = x*x": [
+    N_("sin(exp(u)) + u with u = x*x"): [
         ("leaf", [0.5, -1.0], True), ("binary", "*", 0, 0), ("unary", "exp", 1), ("unary", "sin", 2),
         ("binary", "+", 3, 1), ("sum", 4)],
-    "sin(w * y) + b with y constant": [
+    N_("sin(w * y) + b with y constant"): [
         ("leaf", [1.0, 2.0], True), ("leaf", [3.0, 4.0], False), ("leaf", [0.1, 0.2], True),
         ("binary", "*", 0, 1), ("unary", "sin", 3), ("binary", "+", 4, 2), ("sum", 5)],
 }

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..i18n import N_
+
 MAX_ELEMENTS = 2_000_000   # per tensor
 MAX_ITEMS = 10_000         # per list or tuple
 MAX_DEPTH = 8              # nesting of lists and tuples
 MAX_TEXT = 2_000           # characters of a message or repr
+UNREADABLE_MESSAGE = N_("(the error's message could not be read)")  # translated where it is shown
 
 NUMBER_TYPES = {bool: "bool", int: "int", float: "float", np.float64: "numpy.float64", np.float32: "numpy.float32",
                 np.float16: "numpy.float16", np.int64: "numpy.int64", np.int32: "numpy.int32", np.bool_: "numpy.bool_"}
@@ -158,7 +161,7 @@ def encode_error(error: BaseException, answer_files=()) -> dict:
     try:
         message = str(error)[:MAX_TEXT]
     except Exception:
-        message = "(the error's message could not be read)"
+        message = UNREADABLE_MESSAGE
     return {"kind": "error", "type": type(error).__name__[:100], "message": message,
             "not_implemented": not_implemented, "where": where}
 

@@ -29,7 +29,7 @@ from .. import cells
 from ..exercises import base
 from ..exercises.expect import CheckFailed
 from ..exercises.values import dumps
-from ..i18n import _, using
+from ..i18n import N_, _, using
 
 REPLY_MIME = "application/x-autograder-reply"
 MAX_REPLY_BYTES = 64 << 20
@@ -97,31 +97,44 @@ def harness_code(task: Task, token: str) -> str:
             f"__autograder_harness.serve({task.exercise.id!r}, {token!r}, {payload!r})")
 
 
+class Reason(str):
+    """Why a reply holds no results: the text in the current language, which ``decide`` writes again in the
+    notebook's language (``read_reply`` may run before the language is known)."""
+
+    def __new__(cls, message: str, **params):
+        self = super().__new__(cls, _(message).format(**params))
+        self.message, self.params = message, params
+        return self
+
+    def translated(self) -> str:
+        return _(self.message).format(**self.params)
+
+
 def read_reply(outputs, token: str):
     """The kernel's reply to ``harness_code`` from the cell's outputs: a list of results, or a string
-    saying why there is none."""
+    (a :class:`Reason`) saying why there is none."""
     texts = [o.get("data", {}).get(REPLY_MIME) for o in outputs if o.get("output_type") == "display_data"]
     texts = [t for t in texts if isinstance(t, str)]
     if not texts:
         errors = [o for o in outputs if o.get("output_type") == "error"]
         if errors:
-            return _("the kernel could not run the check ({error})").format(
-                error=f"{errors[0].get('ename')}: {errors[0].get('evalue')}"[:300])
-        return _("the kernel sent no results")
+            return Reason(N_("the kernel could not run the check ({error})"),
+                          error=f"{errors[0].get('ename')}: {errors[0].get('evalue')}"[:300])
+        return Reason(N_("the kernel sent no results"))
     text = texts[-1]
     if len(text) > MAX_REPLY_BYTES:
-        return _("the kernel's reply was too large")
+        return Reason(N_("the kernel's reply was too large"))
     try:
         reply = json.loads(text)
     except ValueError:
-        return _("the kernel's reply was not readable")
+        return Reason(N_("the kernel's reply was not readable"))
     if not isinstance(reply, dict) or reply.get("token") != token:
-        return _("the kernel's reply did not answer this check")
+        return Reason(N_("the kernel's reply did not answer this check"))
     if "failure" in reply:
-        return _("the check could not run in the kernel: {failure}").format(failure=str(reply["failure"])[:500])
+        return Reason(N_("the check could not run in the kernel: {failure}"), failure=str(reply["failure"])[:500])
     results = reply.get("results")
     if not isinstance(results, list):
-        return _("the kernel's reply was not readable")
+        return Reason(N_("the kernel's reply was not readable"))
     return results
 
 
@@ -135,7 +148,8 @@ def _decide(task: Task, reply) -> Verdict:
     exercise = task.exercise
     n, hidden = len(task.cases), len(task.cases) - task.visible
     if isinstance(reply, str):
-        return Verdict(task.test_id, 0.0, task.max_points, "failed", _("Not graded: {why}.").format(why=reply), n, hidden)
+        why = reply.translated() if isinstance(reply, Reason) else reply
+        return Verdict(task.test_id, 0.0, task.max_points, "failed", _("Not graded: {why}.").format(why=why), n, hidden)
     if len(reply) != n:
         return Verdict(task.test_id, 0.0, task.max_points, "failed", _("Not graded: the kernel's reply was incomplete."),
                        n, hidden)
@@ -145,8 +159,11 @@ def _decide(task: Task, reply) -> Verdict:
         except CheckFailed as failure:
             text = str(failure)
             status = "not attempted" if failure.not_attempted else "failed"
-            which = _("a visible check") if i < task.visible else _("a hidden check (inputs drawn for this grading run)")
-            message = f"[{exercise.id}] " + _("Failed {which}: {text}").format(which=which, text=text)
+            if i < task.visible:
+                message = f"[{exercise.id}] " + _("Failed a visible check: {text}").format(text=text)
+            else:
+                message = f"[{exercise.id}] " + _("Failed a hidden check (inputs drawn for this grading run): "
+                                                  "{text}").format(text=text)
             if status == "not attempted":
                 message = f"[{exercise.id}] {text}"
             return Verdict(task.test_id, 0.0, task.max_points, status, message, n, hidden)

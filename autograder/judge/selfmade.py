@@ -26,13 +26,14 @@ import tempfile
 from pathlib import Path
 
 from .. import cells
+from ..exercises.base import ENGINE, SWITCHED_OFF
 
 # minigrad's modules that compute derivatives on their own: stubbed for "minigrad.engine"
 ENGINE_MODULES = ("minigrad.autograd.engine", "minigrad.autograd.forward_ad")
 
-_REFUSE = ("{what} is switched off while this exercise is graded a second time: its point is to do the work "
-           "yourself, so your answer must not call it. (Your notebook keeps working as usual; only this "
-           "grading run lacks it.)")
+# What a stand-in says when used: in English here (one sandbox serves notebooks of both languages); the
+# message that shows it to the student translates it (autograder.exercises.base.kernel_text).
+_REFUSE = SWITCHED_OFF
 
 
 def _stand_in_package(name: str) -> str:
@@ -54,7 +55,7 @@ def _stub_module(module_name: str) -> str:
     """A module with the same names as ``module_name``: functions and classes that refuse to run,
     plain values (flags, dicts of numbers) kept, so that the package around it still imports."""
     module = importlib.import_module(module_name)
-    message = _REFUSE.format(what=f"minigrad's own backward engine ({module_name})")
+    message = _REFUSE.format(what=ENGINE.format(module=module_name))
     lines = [f'"""A stub of {module_name} for the do-it-yourself grading run."""', f"_MESSAGE = {message!r}", "",
              "def _refuse(*args, **kwargs):", "    raise RuntimeError(_MESSAGE)", ""]
     for name, value in sorted(vars(module).items()):
