@@ -184,6 +184,34 @@ def variant_path(released: Path, lang: str) -> Path:
     return released if lang == ENGLISH else released.parent / lang / released.name
 
 
+def write_variants(released: Path) -> list[Path]:
+    """Split the bilingual notebook nbgrader released at ``released`` into one file per language:
+    English in its place (what nbgrader and its exchange know), every other language at its
+    ``variant_path``. Returns the files written; a notebook that is already one language's version
+    is left as it is."""
+    import nbformat
+
+    released = Path(released)
+    nb = nbformat.read(released, as_version=4)
+    if not is_bilingual(nb):
+        return []
+    written = []
+    for lang in (*TWIN_LANGUAGES, ENGLISH):  # English last: it replaces the bilingual file
+        path = variant_path(released, lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(variant(nb, lang), path)
+        written.append(path)
+    return written
+
+
+def source_for(submission, source):
+    """The instructor's notebook to rebuild ``submission`` around and grade it against: the variant of
+    the bilingual ``source`` in the submission's own language (its metadata; English when it says
+    nothing), so that the restored locked cells, and so the graded notebook and its feedback, are in
+    the student's language, with the same grade_ids, points and test cells whatever the language."""
+    return variant(source, language_of(submission)) if is_bilingual(source) else source
+
+
 # ------------------------------------------------------------------------------- choosing a language
 def default_language(environ=None) -> str:
     """The language of the user's locale, as gettext finds it (LANGUAGE, LC_ALL, LC_MESSAGES, LANG,

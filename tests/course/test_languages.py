@@ -173,3 +173,27 @@ def test_each_chapters_two_versions_are_one_assignment(chapter):
     assert [c.source for c in en.cells if c.cell_type == "code"] == [c.source for c in zh.cells if c.cell_type == "code"]
     assert [c.metadata.get("nbgrader") for c in en.cells if c.cell_type == "code"] == \
         [c.metadata.get("nbgrader") for c in zh.cells if c.cell_type == "code"]
+
+
+# ------------------------------------------------------------------------- release and grading helpers
+def test_write_variants_splits_a_bilingual_release(tmp_path):
+    released = tmp_path / "release" / "01_tiny" / "01_tiny.ipynb"
+    released.parent.mkdir(parents=True)
+    nb = bilingual()
+    nbformat.write(nb, released)
+
+    written = languages.write_variants(released)
+
+    zh_path = tmp_path / "release" / "01_tiny" / "zh" / "01_tiny.ipynb"
+    assert written == [zh_path, released] and languages.variant_path(released, "zh") == zh_path
+    assert nbformat.read(released, 4) == variant(nb, "en")
+    assert nbformat.read(zh_path, 4) == variant(nb, "zh")
+    assert languages.write_variants(released) == []  # already split: nothing to do
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_submission_is_graded_against_the_source_in_its_own_language(lang):
+    nb = bilingual()
+    submission = variant(nb, lang)
+    assert languages.source_for(submission, nb) == variant(nb, lang)
+    assert languages.source_for(nbformat.v4.new_notebook(), nb) == variant(nb, "en")
