@@ -1,18 +1,25 @@
 # Autograd from Scratch | 从零理解自动求导
 #   make lab    set everything up, then open the course in JupyterLab
+#               (COURSE_LANG=zh or en: the course's language; default: the workspace's, else the locale's)
 #   make test   set everything up, then run every test
+#   make i18n   extract the messages students read and update the Chinese catalog
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(abspath $(VENV)/bin)
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
+# The student's language (zh or en). Empty: the workspace's own, else the locale's (zh* -> zh). Given on the
+# command line, make exports it to JupyterLab, whose kernels then speak it (autograder.languages).
+COURSE_LANG ?=
+LANG_FLAG := $(if $(COURSE_LANG),--lang $(COURSE_LANG),)
+LOCALE_DIR := autograder/locale
 # Jupyter refuses to run as root unless told (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader starts console scripts (alembic, jupyter) as subprocesses: they must come from the venv.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system-deps lab lab-instructor test test-fast bench demo release grade progress clean
+.PHONY: setup system-deps lab lab-instructor test test-fast bench demo release grade progress i18n clean
 
 setup: $(VENV)/.installed system-deps
 
@@ -44,9 +51,12 @@ system-deps:
 
 FORCE:
 
+# JupyterLab's own menus follow the workspace's language (jupyter-config/lang/<lang>, see its README).
 lab: setup
-	$(BIN)/python -m autograder workspace
-	cd workspace && JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/student $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG)
+	$(BIN)/python -m autograder workspace $(LANG_FLAG)
+	lang=$$($(BIN)/python -m autograder workspace --show-language) && cd workspace && \
+	  JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/student:$(CURDIR)/jupyter-config/lang/$$lang \
+	  $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG)
 
 lab-instructor: setup
 	cd course && JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/instructor $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG)
@@ -69,7 +79,19 @@ grade: setup
 	$(BIN)/python -m autograder grade
 
 progress: setup
-	$(BIN)/python -m autograder progress
+	$(BIN)/python -m autograder progress $(LANG_FLAG)
+
+# The messages students read (_() and N_() in autograder/) into the template, then into the zh catalog,
+# then what the catalog still lacks. Translators edit autograder/locale/zh/LC_MESSAGES/autograder.po.
+i18n: setup
+	$(BIN)/pybabel extract -F $(LOCALE_DIR)/babel.cfg -k _ -k N_ -c TRANSLATORS: \
+	  -o $(LOCALE_DIR)/autograder.pot autograder
+	if [ -f $(LOCALE_DIR)/zh/LC_MESSAGES/autograder.po ]; then \
+	  $(BIN)/pybabel update -i $(LOCALE_DIR)/autograder.pot -d $(LOCALE_DIR) -D autograder -l zh; \
+	else \
+	  $(BIN)/pybabel init -i $(LOCALE_DIR)/autograder.pot -d $(LOCALE_DIR) -D autograder -l zh; \
+	fi
+	-$(BIN)/python -m autograder.i18n zh
 
 clean:
 	rm -rf $(VENV) workspace test-artifacts course/release course/autograded course/feedback

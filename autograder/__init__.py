@@ -13,7 +13,8 @@ import contextlib
 
 
 def check_environment():
-    """Print one line per requirement (minigrad, torch, graphviz, dot, CUDA) and what to do if one is missing."""
+    """Print one line: all is well (torch, minigrad, graphviz, dot, the device) or what to install; and fix
+    the kernel's language (COURSE_LANG, else the notebook's), which the chapter's messages then speak."""
     from .kernel.environment import check
 
     return check()

@@ -20,3 +20,26 @@ def tiny_course(released_tiny_course, tmp_path):
     """A private copy of the released tiny course (tests may change it)."""
     course, _ = released_tiny_course
     return shutil.copytree(course, tmp_path / "course")
+
+
+@pytest.fixture(autouse=True)
+def _no_process_language_left_behind(monkeypatch):
+    """The student's commands set this process's language (autograder.i18n.set_language): undone after
+    each test, so that no test speaks the language another one chose."""
+    from autograder import i18n
+
+    monkeypatch.setattr(i18n, "_process_language", None)
+
+
+@pytest.fixture
+def zh_catalog(monkeypatch, tmp_path_factory):
+    """A Chinese catalog for this test and the kernels it starts: the course's, or a pseudo-Chinese
+    stand-in while the course has none (see zh_catalog.py)."""
+    from autograder import i18n
+    from zh_catalog import real_catalog, write_pseudo_catalog
+
+    if not real_catalog().is_file():
+        folder = tmp_path_factory.mktemp("locale")
+        write_pseudo_catalog(folder)
+        monkeypatch.setenv("AUTOGRADER_LOCALE_DIR", str(folder))
+    return i18n.catalog_path("zh")

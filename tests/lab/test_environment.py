@@ -2,9 +2,16 @@
 import importlib
 import sys
 
+import pytest
 import torch
 
 from autograder.kernel import environment
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """The check sets the kernel's language from COURSE_LANG (else the locale): English here."""
+    monkeypatch.setenv("COURSE_LANG", "en")
 
 
 def _one_line(capsys):

@@ -14,6 +14,13 @@ def _released(course):
     return {c: released_notebook(course, c) for c in ("01_tiny", "02_tiny")}
 
 
+def _student_bytes(course, chapter, lang="en", tmp=None):
+    """The bytes the workspace writes for `chapter`: its release, in `lang` (languages.variant)."""
+    path = (tmp or released_notebook(course, chapter).parent) / f"expected-{lang}.ipynb"
+    nbformat.write(workspace.student_version(released_notebook(course, chapter), lang), path)
+    return path.read_bytes()
+
+
 def _student_edits(path, answer="    return x + x"):
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
@@ -34,7 +41,7 @@ def test_first_run_adds_every_chapter_with_its_release(tiny_course, tmp_path):
     ws = tmp_path / "ws"
     messages = workspace.sync(ws, _released(tiny_course))
     assert sorted(p.name for p in ws.glob("*.ipynb")) == ["01_tiny.ipynb", "02_tiny.ipynb"]
-    assert (ws / "01_tiny.ipynb").read_bytes() == released_notebook(tiny_course, "01_tiny").read_bytes()
+    assert (ws / "01_tiny.ipynb").read_bytes() == _student_bytes(tiny_course, "01_tiny", tmp=tmp_path)
     assert len(messages) == 2 and all("added" in m for m in messages)
     assert workspace.sync(ws, _released(tiny_course)) == []  # second run: nothing to do
 
@@ -49,7 +56,7 @@ def test_started_notebook_is_never_overwritten_new_version_offered_beside(tiny_c
 
     assert (ws / "01_tiny.ipynb").read_bytes() == mine
     offered = ws / "01_tiny.new.ipynb"
-    assert offered.read_bytes() == released_notebook(tiny_course, "01_tiny").read_bytes()
+    assert offered.read_bytes() == _student_bytes(tiny_course, "01_tiny", tmp=tmp_path)
     assert len(messages) == 1 and "01_tiny.new.ipynb" in messages[0] and "kept" in messages[0]
     # Offered once: running again neither repeats the message nor touches either file.
     assert workspace.sync(ws, _released(tiny_course)) == []
@@ -76,7 +83,7 @@ def test_untouched_notebook_is_updated_in_place(tiny_course, tmp_path):
 
     messages = workspace.sync(ws, _released(tiny_course))
 
-    assert (ws / "02_tiny.ipynb").read_bytes() == released_notebook(tiny_course, "02_tiny").read_bytes()
+    assert (ws / "02_tiny.ipynb").read_bytes() == _student_bytes(tiny_course, "02_tiny", tmp=tmp_path)
     assert not (ws / "02_tiny.new.ipynb").exists()
     assert messages == ["02_tiny.ipynb: updated to the course's new version (you had not changed it)."]
 
@@ -95,14 +102,14 @@ def test_rereleasing_an_unchanged_course_changes_nothing(tiny_course, tmp_path):
 def test_without_a_manifest_a_different_notebook_is_treated_as_the_students(tiny_course, tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
-    shutil.copy(released_notebook(tiny_course, "02_tiny"), ws / "02_tiny.ipynb")  # same content: adopted
+    (ws / "02_tiny.ipynb").write_bytes(_student_bytes(tiny_course, "02_tiny", tmp=tmp_path))  # same: adopted
     (ws / "01_tiny.ipynb").write_text("{}")  # something else under the chapter's name: kept
 
     workspace.sync(ws, _released(tiny_course))
 
     assert (ws / "01_tiny.ipynb").read_text() == "{}"
     assert (ws / "01_tiny.new.ipynb").is_file() and not (ws / "02_tiny.new.ipynb").exists()
-    assert set(json.loads((ws / workspace.MANIFEST).read_text())) == {"01_tiny", "02_tiny"}
+    assert set(json.loads((ws / workspace.MANIFEST).read_text())["chapters"]) == {"01_tiny", "02_tiny"}
 
 
 def test_main_releases_what_is_missing_or_stale_then_fills_the_workspace(tiny_course, tmp_path, capsys):
