@@ -84,7 +84,7 @@ progress: setup
 # The messages students read (_() and N_() in autograder/) into the template, then into the zh catalog,
 # then what the catalog still lacks. Translators edit autograder/locale/zh/LC_MESSAGES/autograder.po.
 i18n: setup
-	$(BIN)/pybabel extract -F $(LOCALE_DIR)/babel.cfg -k _ -k N_ -c TRANSLATORS: \
+	$(BIN)/pybabel extract -F $(LOCALE_DIR)/babel.cfg -k _ -k N_ -c TRANSLATORS: --no-location --sort-output \
 	  -o $(LOCALE_DIR)/autograder.pot autograder
 	if [ -f $(LOCALE_DIR)/zh/LC_MESSAGES/autograder.po ]; then \
 	  $(BIN)/pybabel update -i $(LOCALE_DIR)/autograder.pot -d $(LOCALE_DIR) -D autograder -l zh; \

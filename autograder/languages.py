@@ -225,17 +225,17 @@ def default_language(environ=None) -> str:
 
 
 def session_language(environ=None, namespace=None) -> str:
-    """The language of a kernel session: ``COURSE_LANG`` in the environment (``make lab COURSE_LANG=zh``),
-    else the language recorded in the session's notebook (JupyterLab starts the kernel with the
-    notebook's path in ``JPY_SESSION_NAME``; IPython puts it in ``__session__``), else
-    ``default_language()``."""
+    """The language of a kernel session: the language recorded in the session's notebook (JupyterLab
+    starts the kernel with the notebook's path in ``JPY_SESSION_NAME``; IPython puts it in
+    ``__session__``), so that the checks speak the notebook's language; else ``COURSE_LANG`` in the
+    environment (``make lab COURSE_LANG=zh``, and the grader's kernels); else ``default_language()``."""
     environ = os.environ if environ is None else environ
-    if environ.get("COURSE_LANG"):
-        return normalize(environ["COURSE_LANG"])
     for session in (environ.get("JPY_SESSION_NAME"), (namespace or {}).get("__session__")):
         lang = _notebook_language(session) if session else None
         if lang:
             return lang
+    if environ.get("COURSE_LANG"):
+        return normalize(environ["COURSE_LANG"])
     return default_language(environ)
 
 

@@ -69,10 +69,13 @@ def test_zh_notebook_gets_a_chinese_hint_even_before_the_environment_cell(zh_cat
     assert hint != _expected_hint("en")
 
 
-def test_course_lang_speaks_over_the_notebook(zh_catalog, tmp_path):
+def test_the_notebooks_language_speaks_over_course_lang(zh_catalog, tmp_path):
+    """The checks speak the notebook's language: an English chapter kept beside its Chinese copy in a
+    `make lab COURSE_LANG=zh` workspace stays English; a kernel that does not know its notebook follows
+    COURSE_LANG."""
     nb = languages.variant(_bilingual_notebook(), "en")
-    out = _run(nb, tmp_path, COURSE_LANG="zh")
-    assert out[2][1] == _expected_hint("zh")
+    assert _run(nb, tmp_path, COURSE_LANG="zh")[2][1] == _expected_hint("en")
+    assert _run(nb, tmp_path, session=False, COURSE_LANG="zh")[2][1] == _expected_hint("zh")
 
 
 def test_en_notebook_stays_english_on_a_chinese_machine(zh_catalog, tmp_path):
