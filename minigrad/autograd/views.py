@@ -1,0 +1,163 @@
+"""Views and in-place operations: how a change made through one tensor reaches the graph of another.
+
+A *view* (``y[:2]``, ``y.t()``, ``y.view(2, 2)``...) shares its base's memory and version counter.
+It remembers its base and how it was made (``ViewInfo.replay``: the numpy view operations that
+turn the base's array into the view's), because an in-place operation on a view changes its base:
+
+    y = x * 1
+    y[:2].mul_(10)        # y's first two values are now x[:2] * 10
+
+The gradient of y must now go through that multiplication for y[:2] and straight to x for the
+rest. So, as torch does, the in-place op *rebases y's history*: y's grad_fn becomes a
+``CopySlices`` node that wraps the op's node (``MulBackward0``) and knows which elements of y the
+view covers. The view's own grad_fn becomes an ``AsStridedBackward0`` node on top of y's new
+history; so does every other view of y, the next time its ``grad_fn`` is read (their values may
+have changed too: the version counter they share tells).
+"""
+import numpy as np
+
+from ..tensor import share_version_counter, version, wrap
+from .grad_mode import state as _grad_mode
+from .graph import Node, grad_accumulator
+
+NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+class ViewInfo:
+    """What a view knows about itself: its base (never a view) and how to make it again.
+
+    ``replay`` maps an array shaped like the base to the view of it. ``version`` is the version
+    of the shared memory when the view's grad_fn was made. A view made under no_grad is not
+    ``tracked``: autograd does not follow changes made through it.
+    """
+
+    __slots__ = ("base", "replay", "version", "tracked")
+
+    def __init__(self, base, replay, version, tracked):
+        self.base, self.replay, self.version, self.tracked = base, replay, version, tracked
+
+    def positions(self):
+        """Which element of the base each element of the view is (flat, row-major indices)."""
+        base_shape = self.base._data.shape
+        return np.asarray(self.replay(np.arange(int(np.prod(base_shape))).reshape(base_shape)))
+
+    def refresh(self, view):
+        """The memory changed in place since ``view``'s grad_fn was made: point it at the base's
+        current history instead (torch's AsStridedBackward0)."""
+        self.version = version(view)
+        if self.tracked and self.base._requires_grad:
+            view._grad_fn = AsStridedBackward0(edge(self.base), self)
+            view._requires_grad, view._output_nr = True, 0
+
+
+def edge(t):
+    """Where the gradient of ``t`` goes: ``(its grad_fn, output_nr)``, its AccumulateGrad, or
+    nowhere ``(None, 0)``."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        return (grad_accumulator(t), 0)
+    return (None, 0)
+
+
+def make_view(x, replay):
+    """The view ``replay(x's array)`` of tensor ``x``, sharing x's memory and version counter."""
+    out = wrap(replay(x._storage()))
+    share_version_counter(out, x)
+    info = x._view
+    if info is None:
+        base, replay_from_base = x, replay
+    else:
+        base, replay_from_base = info.base, _compose(info.replay, replay)
+    out._view = ViewInfo(base, replay_from_base, version(x), _grad_mode.enabled)
+    return out
+
+
+def _compose(first, then):
+    return lambda a: then(first(a))
+
+
+def detach(t):
+    """Same values, memory and version counter, cut from the graph (not a view, as in torch)."""
+    out = wrap(t._storage())
+    share_version_counter(out, t)
+    return out
+
+
+def check_inplace(t):
+    """torch's errors for in-place operations that autograd cannot record."""
+    if t._grad_fn is None and t._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    info = t._view
+    if info is not None and info.base._requires_grad:
+        if not info.tracked:
+            raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
+        if info.base._grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+
+
+def rebase_history(t, fn, output_nr=0):
+    """``fn`` has just changed ``t`` in place: make it part of the history of what it changed.
+
+    For a plain tensor, ``fn`` becomes its grad_fn. For a view, the base gets a CopySlices node
+    wrapping ``fn``, and the view's grad_fn is made again from the base's (see ``refresh``).
+    """
+    info = t._view
+    if info is None or not info.tracked:
+        t._grad_fn, t._requires_grad, t._output_nr = fn, True, output_nr
+        return
+    if output_nr != 0:
+        raise RuntimeError("minigrad supports an in-place change of a view only through the first "
+                           "output of a custom Function")
+    base = info.base
+    base._grad_fn = CopySlices(edge(base), fn, info)
+    base._requires_grad, base._output_nr = True, 0
+    info.version = None  # the view's grad_fn is made again, on top of CopySlices
+
+
+class CopySlices(Node):
+    """The history of a base after an in-place op on one of its views.
+
+    ``fn`` is the in-place op's node; its first input is the view. Backward: the gradient of the
+    elements the view covers goes through ``fn``; the others' passes straight to the base's
+    previous history. Written with minigrad ops, so it is differentiable too.
+    """
+
+    def __init__(self, base_edge, fn, view):
+        self.fn, self.view = fn, view
+        self.base_shape = view.base._data.shape
+        self.next_functions = (base_edge,) + fn.next_functions[1:]
+
+    def apply(self, grads):
+        g, = grads
+        flat = g.reshape(-1)
+        covered = wrap(self.view.positions())
+        through_fn = self.fn.apply([flat[covered]])
+        g_view = through_fn[0] if through_fn[0] is not None else flat[covered] * 0
+        g_base = flat.index_put((covered,), g_view).reshape(self.base_shape)
+        return (g_base,) + tuple(through_fn[1:])
+
+    def release_variables(self):
+        self.fn.release_variables()
+
+
+class AsStridedBackward0(Node):
+    """A view's history after its memory changed in place: the view's gradient is placed at the
+    elements of the base it covers (torch's name for this node)."""
+
+    def __init__(self, base_edge, view):
+        self.view = view
+        self.base_shape = view.base._data.shape
+        self.next_functions = (base_edge,)
+
+    def apply(self, grads):
+        g, = grads
+        positions = wrap(self.view.positions())
+        zeros = wrap(np.zeros(int(np.prod(self.base_shape)), dtype=g._data.dtype))
+        return (zeros.index_put((positions,), g, accumulate=True).reshape(self.base_shape),)
