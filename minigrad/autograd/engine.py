@@ -54,18 +54,20 @@ def execute(task, roots):
 def count_dependencies(task, roots):
     """Phase 1: for each node reachable from the roots, the number of edges that lead into it."""
     dependencies = task.dependencies
-    for root in roots:
-        dependencies.setdefault(root, 0)
-    stack = list(set(roots))
-    seen = set(stack)
+    roots = set(roots)
+    stack = list(roots)
     while stack:
-        for next_node, _ in stack.pop().next_functions:
+        for next_node in stack.pop()._next_nodes:
             if next_node is None:
                 continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            if next_node not in seen:
-                seen.add(next_node)
-                stack.append(next_node)
+            if next_node in dependencies:
+                dependencies[next_node] += 1
+            else:  # first time we reach it: count it, and walk on from it
+                dependencies[next_node] = 1
+                if next_node not in roots:
+                    stack.append(next_node)
+    for root in roots:
+        dependencies.setdefault(root, 0)
 
 
 def seed(task, roots, output_nrs, grads):
@@ -93,13 +95,13 @@ def run_node(task, node, grads):
                     hook(grads_out, tuple(grads))
         if not task.retain_graph:
             node.release_variables()
-    return grads_out if grads_out is not None else (None,) * len(node.next_functions)
+    return grads_out if grads_out is not None else (None,) * len(node._next_nodes)
 
 
 def deliver(task, node, grads, ready):
     """Phase 4: hand each input of ``node`` its gradient; a node that has them all is ready."""
     buffers, dependencies = task.buffers, task.dependencies
-    for (next_node, output_nr), grad in zip(node.next_functions, grads):
+    for next_node, output_nr, grad in zip(node._next_nodes, node._next_nrs, grads):
         if next_node is None:
             continue
         if grad is not None:
@@ -240,12 +242,12 @@ def _nodes_leading_to(roots, targets):
     while stack:  # depth-first, each node after the nodes it sends gradients to
         node, expanded = stack.pop()
         if expanded:
-            leads[node] = node in targets or any(leads.get(n) for n, _ in node.next_functions)
+            leads[node] = node in targets or any(leads.get(n) for n in node._next_nodes)
         elif node not in leads:
             leads[node] = None  # in progress (the graph has no cycles)
             stack.append((node, True))
-            stack.extend((n, False) for n, _ in node.next_functions if n is not None and n not in leads)
-    return {node for node in leads if any(leads.get(n) for n, _ in node.next_functions)}
+            stack.extend((n, False) for n in node._next_nodes if n is not None and n not in leads)
+    return {node for node in leads if any(leads.get(n) for n in node._next_nodes)}
 
 
 def _as_tuple(x):

@@ -17,9 +17,10 @@ from numbers import Number
 import numpy as np
 
 from ..tensor import Tensor, share_version_counter, version, wrap
-from . import anomaly_mode, forward_ad
+from . import anomaly_mode, forward_ad, grad_mode
 from .grad_mode import state as _grad_mode
-from .graph import Node, grad_accumulator
+_forward_mode, _anomaly_mode = forward_ad.state, anomaly_mode.state
+from .graph import Node, grad_accumulator, zeros
 from .views import rebase_history
 
 FREED_MESSAGE = (
@@ -34,7 +35,7 @@ INFERENCE_MESSAGE = (
     "to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
     "`torch.inference_mode()`.")
 
-NO_EDGE = (None, 0)
+_NUMBERS = {int, float, bool}  # checked before isinstance(a, Number), which is slow
 
 
 def modified_message(t, expected, creator, output_nr):
@@ -62,7 +63,7 @@ class BackwardNode(Node):
     _record = False          # this call records a graph (set by apply)
     _jvp = False             # this call computes tangents (forward mode)
     _saved = ()              # what save_for_backward kept ...
-    _saved_versions = ()     # ... and the version of each then
+    _saved_versions = None   # ... and the version of each then (None: all at version 0)
     _saved_outputs = None    # {index in _saved: output_nr}: saved outputs, kept without history
     _freed = False
     _input_mask = None       # per forward argument: has an entry in next_functions (None: all do)
@@ -76,21 +77,32 @@ class BackwardNode(Node):
         """Keep tensors for backward; changing them in place afterwards is detected."""
         if self._record or self._jvp:  # else there is no backward (nor jvp) to keep them for
             self._saved = tensors
-            self._saved_versions = tuple(0 if t is None else version(t) for t in tensors)
+            for t in tensors:
+                if t is not None and t._vc is not None:  # else every version is 0
+                    self._saved_versions = tuple(0 if t is None else version(t) for t in tensors)
+                    break
+            if grad_mode.inference_used and self._record and any(
+                    t is not None and t._inference for t in tensors):
+                raise RuntimeError(INFERENCE_MESSAGE)
 
     @property
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(FREED_MESSAGE)
+        saved, outputs = self._saved, self._saved_outputs
+        versions = self._saved_versions or (0,) * len(saved)
+        for i, (t, v) in enumerate(zip(saved, versions)):
+            if t is not None and t._vc is not None and t._vc[0] != v:
+                self._raise_modified(i, t, v)
+        if outputs is None or not _grad_mode.enabled:  # no graph is being built
+            return saved
+        return tuple(self._with_history(t, outputs.get(i)) for i, t in enumerate(saved))
+
+    def _raise_modified(self, i, t, expected):
         outputs = self._saved_outputs
-        for i, (t, v) in enumerate(zip(self._saved, self._saved_versions)):
-            if t is not None and version(t) != v:
-                if outputs is not None and i in outputs:  # kept without history: it is ours
-                    raise RuntimeError(modified_message(t, v, self, outputs[i]))
-                raise RuntimeError(modified_message(t, v, t.grad_fn, t._output_nr))
-        if outputs is None:
-            return self._saved
-        return tuple(self._with_history(t, outputs.get(i)) for i, t in enumerate(self._saved))
+        if outputs is not None and i in outputs:  # kept without history: the output is ours
+            raise RuntimeError(modified_message(t, expected, self, outputs[i]))
+        raise RuntimeError(modified_message(t, expected, t.grad_fn, t._output_nr))
 
     def _with_history(self, t, output_nr):
         """A saved output comes back with this node as its grad_fn, so that double backward sees
@@ -124,7 +136,7 @@ class BackwardNode(Node):
         out = self._fn.backward(self, *grads)
         if type(out) is not tuple:
             out = (out,)
-        if self._input_mask is not None or len(out) != len(self.next_functions):
+        if self._input_mask is not None or len(out) != len(self._next_nodes):
             out = self._align(out)
         if self._input_meta is not None:
             out = self._validate(out)
@@ -157,10 +169,10 @@ class BackwardNode(Node):
                         f"function {self.name()} returned a gradient different than None at "
                         f"position {i + 1}, but the corresponding forward input was not a Variable")
             out = tuple(g for g, k in zip(out, keep) if k)
-        if len(out) != len(self.next_functions):
+        if len(out) != len(self._next_nodes):
             raise RuntimeError(
                 f"function {self.name()} returned an incorrect number of gradients "
-                f"(expected {len(self.next_functions)}, got {len(out)})")
+                f"(expected {len(self._next_nodes)}, got {len(out)})")
         return out
 
     def _validate(self, out):
@@ -225,9 +237,10 @@ class Function:
     @classmethod
     def apply(cls, *args):
         ctx = cls._node_cls()
-        if not (_grad_mode.enabled and _connect_inputs(cls, ctx, args)):
+        recording = _grad_mode.enabled and _connect_inputs(cls, ctx, args)
+        if not recording:
             ctx.needs_input_grad = (False,) * len(args)
-        tangents = forward_ad.state.level >= 0 and forward_ad.has_tangents(args)
+        tangents = _forward_mode.level >= 0 and forward_ad.has_tangents(args)
         if tangents:
             ctx._jvp = True
             if cls.builtin:  # the jvp rule needs what backward would need for every input
@@ -241,14 +254,21 @@ class Function:
                 out = wrap(out)  # forward computed a numpy array
         else:
             out = _custom_forward(cls, ctx, args)
-        outs = out if type(out) is tuple else (out,)
         if tangents:
-            forward_ad.propagate(cls, ctx, args, outs)
-        if ctx._record:
-            _connect_outputs(ctx, outs)
-            if anomaly_mode.state.enabled:
+            forward_ad.propagate(cls, ctx, args, out if type(out) is tuple else (out,))
+        if recording:
+            _connect_outputs(ctx, out)
+            if _anomaly_mode.enabled:
                 anomaly_mode.record_forward_stack(ctx)
+        elif _grad_mode.inference:
+            _mark_inference(out)
         return out
+
+
+def _mark_inference(out):
+    for o in out if type(out) is tuple else (out,):
+        if o is not None:
+            o._inference = True
 
 
 def _custom_forward(cls, ctx, args):
@@ -277,60 +297,89 @@ def _new_output(ctx, o, args):
 
 def _connect_inputs(cls, ctx, args):
     """Point ``ctx.next_functions`` at the inputs' nodes; False when no input requires grad (the
-    call then records nothing)."""
-    edges, needs, has_edge = [], [], []
+    call then records nothing).
+
+    Numbers among the first ``number_inputs`` arguments get a (None, 0) entry, as the scalar
+    tensors torch makes of them would; other non-tensors (dims, flags) get none, and
+    ``_input_mask`` remembers which arguments have one.
+    """
+    nodes, needs = [], []
+    nrs = has_edge = None  # made only when needed: an input that is not output 0, a non-tensor
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
             fn = a._grad_fn if a._view is None else a.grad_fn
-            if fn is not None:
-                edges.append((fn, a._output_nr))
-            elif a._requires_grad:
-                edges.append((grad_accumulator(a), 0))
-            else:
-                edges.append(NO_EDGE)
+            if fn is None:
+                if a._requires_grad:
+                    fn = grad_accumulator(a)
+            elif a._output_nr:
+                if nrs is None:
+                    nrs = {}
+                nrs[len(nodes)] = a._output_nr
+            nodes.append(fn)
             needs.append(a._requires_grad)
-            has_edge.append(True)
-            if a._inference and a._requires_grad:
-                raise RuntimeError(INFERENCE_MESSAGE)
-        else:  # numbers (torch makes tensors of them for some ops), dims, flags...
+        else:
             needs.append(False)
-            edge = i < cls.number_inputs and isinstance(a, Number)
-            if edge:
-                edges.append(NO_EDGE)
-            has_edge.append(edge)
+            if i < cls.number_inputs and (type(a) in _NUMBERS or isinstance(a, Number)):
+                nodes.append(None)
+            else:
+                if has_edge is None:
+                    has_edge = [True] * len(args)
+                has_edge[i] = False
     if True not in needs:
         return False
     ctx._record = True
-    ctx.next_functions = tuple(edges)
+    ctx._next_nodes = tuple(nodes)
+    ctx._next_nrs = zeros(len(nodes)) if nrs is None else tuple(nrs.get(i, 0) for i in range(len(nodes)))
     ctx.needs_input_grad = tuple(needs)
-    if False in has_edge:
+    if has_edge is not None:
         ctx._input_mask = has_edge
     if not cls.builtin:
-        ctx._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else
-                                (None, None) for a, edge in zip(args, has_edge) if edge)
+        _check_custom_inputs(ctx, args)
     return True
 
 
-def _connect_outputs(ctx, outs):
+def _check_custom_inputs(ctx, args):
+    """A custom Function's gradients are checked against its inputs' shapes and dtypes later."""
+    mask = ctx._input_mask or [True] * len(args)
+    ctx._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else
+                            (None, None) for a, edge in zip(args, mask) if edge)
+
+
+def _connect_outputs(ctx, out):
     """Make ``ctx`` the grad_fn of the (floating point, differentiable) outputs."""
-    if len(outs) > 1:
-        ctx._out_meta = [None if o is None else (o._data.shape, o._data.dtype) for o in outs]
-    for nr, o in enumerate(outs):
-        if o is None or o._data.dtype.kind != "f" or any(o is t for t in ctx._non_differentiable):
-            continue
-        if ctx._dirty and any(o is d for d in ctx._dirty):
-            rebase_history(o, ctx, nr)
-            continue
-        o._grad_fn, o._requires_grad, o._output_nr = ctx, True, nr
+    if type(out) is not tuple and not (ctx._non_differentiable or ctx._dirty):  # the usual case
+        if out._data.dtype.kind == "f":
+            out._grad_fn, out._requires_grad = ctx, True
+        outs = (out,)
+    else:
+        outs = out if type(out) is tuple else (out,)
+        if len(outs) > 1:
+            ctx._out_meta = [None if o is None else (o._data.shape, o._data.dtype) for o in outs]
+        for nr, o in enumerate(outs):
+            if o is None or o._data.dtype.kind != "f" or any(o is t for t in ctx._non_differentiable):
+                continue
+            if any(o is d for d in ctx._dirty):
+                rebase_history(o, ctx, nr)
+            else:
+                o._grad_fn, o._requires_grad, o._output_nr = ctx, True, nr
+    if ctx._saved:
+        _keep_outputs_without_history(ctx, outs)
+
+
+def _keep_outputs_without_history(ctx, outs):
+    """A node that saved its own output would form a cycle (node -> output -> node), which only
+    the cyclic garbage collector frees: keep the output's values (and version counter) instead,
+    and give them back with this node as grad_fn in saved_tensors."""
     saved = ctx._saved
-    if saved:
-        for i, t in enumerate(saved):
-            for nr, o in enumerate(outs):
-                if t is not None and t is o:  # would be a cycle: ctx -> output -> ctx
-                    ctx._saved = saved = saved[:i] + (_without_history(o),) + saved[i + 1:]
-                    if ctx._saved_outputs is None:
-                        ctx._saved_outputs = {}
-                    ctx._saved_outputs[i] = nr
+    for i, t in enumerate(saved):
+        if t is None:
+            continue
+        for nr, o in enumerate(outs):
+            if t is o:
+                if ctx._saved_outputs is None:
+                    ctx._saved_outputs = {}
+                saved = ctx._saved = saved[:i] + (_without_history(o),) + saved[i + 1:]
+                ctx._saved_outputs[i] = nr
 
 
 def _without_history(t):

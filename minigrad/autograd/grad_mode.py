@@ -19,6 +19,7 @@ class _State(threading.local):
 
 
 state = _State()
+inference_used = False   # inference_mode was entered once: checks for inference tensors begin
 
 
 def is_grad_enabled():
@@ -129,3 +130,5 @@ class inference_mode(_Mode):  # noqa: N801
     def __init__(self, mode=True):
         self.inference = bool(mode)
         self.grad = not mode
+        global inference_used
+        inference_used = True

@@ -8,6 +8,11 @@ reached through its :class:`AccumulateGrad` node, whose job is to add the incomi
 
 The engine calls ``node.apply(grads)``: one gradient per output of the node in, one per entry of
 ``next_functions`` out.
+
+A node keeps its edges as two tuples, the nodes and their output numbers, rather than one tuple
+of pairs: a graph of a million nodes would otherwise hold millions more small tuples for
+Python's cyclic garbage collector to walk, over and over, while the graph is being built
+(bench/scaling.py measures it). ``next_functions`` makes the pairs when asked, as torch does.
 """
 import sys
 import weakref
@@ -32,7 +37,8 @@ class RemovableHandle:
 class Node:
     """Base class of every graph node. ``name()`` is the class name (``MulBackward0``, ...)."""
 
-    next_functions = ()
+    _next_nodes = ()        # per input: the node its gradient goes to (None: it needs none) ...
+    _next_nrs = ()          # ... and which output of that node the input is
     metadata_ = None
     _pre_hooks = None       # node.register_prehook(fn): fn(grad_outputs) -> new grad_outputs or None
     _post_hooks = None      # node.register_hook(fn): fn(grad_inputs, grad_outputs)
@@ -42,6 +48,11 @@ class Node:
 
     def name(self):
         return type(self).__name__
+
+    @property
+    def next_functions(self):
+        """Where the gradient of each input goes next: ``(node, output_nr)``, or ``(None, 0)``."""
+        return tuple(zip(self._next_nodes, self._next_nrs))
 
     def apply(self, grads):
         """The gradients of the inputs (one per entry of next_functions) from ``grads``, the
@@ -110,6 +121,14 @@ class AccumulateGrad(Node):
             for hook in variable._post_accumulate_hooks or ():
                 hook(variable)
         return ()
+
+
+def zeros(n):
+    """``(0,) * n``, shared: most inputs are output 0 of their node."""
+    return _ZEROS[n] if n < len(_ZEROS) else (0,) * n
+
+
+_ZEROS = [(0,) * n for n in range(8)]
 
 
 def grad_accumulator(leaf):

@@ -55,14 +55,12 @@ class ViewInfo:
 
 
 def edge(t):
-    """Where the gradient of ``t`` goes: ``(its grad_fn, output_nr)``, its AccumulateGrad, or
-    nowhere ``(None, 0)``."""
+    """Where the gradient of ``t`` goes: its grad_fn and output number, its AccumulateGrad, or
+    nowhere (None)."""
     fn = t.grad_fn
     if fn is not None:
-        return (fn, t._output_nr)
-    if t._requires_grad:
-        return (grad_accumulator(t), 0)
-    return (None, 0)
+        return fn, t._output_nr
+    return (grad_accumulator(t) if t._requires_grad else None), 0
 
 
 def make_view(x, replay):
@@ -132,7 +130,8 @@ class CopySlices(Node):
     def __init__(self, base_edge, fn, view):
         self.fn, self.view = fn, view
         self.base_shape = view.base._data.shape
-        self.next_functions = (base_edge,) + fn.next_functions[1:]
+        self._next_nodes = (base_edge[0],) + fn._next_nodes[1:]
+        self._next_nrs = (base_edge[1],) + fn._next_nrs[1:]
 
     def apply(self, grads):
         g, = grads
@@ -154,7 +153,7 @@ class AsStridedBackward0(Node):
     def __init__(self, base_edge, view):
         self.view = view
         self.base_shape = view.base._data.shape
-        self.next_functions = (base_edge,)
+        self._next_nodes, self._next_nrs = (base_edge[0],), (base_edge[1],)
 
     def apply(self, grads):
         g, = grads

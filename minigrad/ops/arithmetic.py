@@ -16,7 +16,11 @@ from .util import as_float, broadcasting, operands, scalar, sum_to
 
 def _binary(fn, a, b):
     """``fn`` (a Python operator: numpy's fast path on scalars) after torch's type promotion."""
-    return broadcasting(fn, *operands(a, b))
+    x, y = operands(a, b)
+    try:
+        return fn(x, y)
+    except ValueError:
+        return broadcasting(fn, x, y)  # raises torch's error
 
 
 def _shape(x):
@@ -44,9 +48,8 @@ class Add(Function):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
         grad_b = g * ctx.alpha if ctx.alpha != 1 else g
-        return (sum_to(g, shape_a) if need_a else None,
-                sum_to(grad_b, shape_b) if need_b else None,
-                None)
+        grads = (sum_to(g, shape_a) if need_a else None, sum_to(grad_b, shape_b) if need_b else None)
+        return grads if len(ctx.needs_input_grad) == 2 else grads + (None,)  # (a, b[, alpha])
 
     @staticmethod
     def jvp(ctx, ta, tb, _=None):
@@ -90,10 +93,10 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = a._data.shape, _shape(b)
         if isinstance(b, Tensor):
             need_a, need_b = ctx.needs_input_grad
             ctx.save_for_backward(a if need_b else None, b if need_a else None)
+            ctx.shapes = a._data.shape, b._data.shape
         else:
             ctx.other = b
         return _binary(operator.mul, a, b)
@@ -124,10 +127,10 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = a._data.shape, _shape(b)
         if isinstance(b, Tensor):
             need_a, need_b = ctx.needs_input_grad
             ctx.save_for_backward(a if need_b else None, b)
+            ctx.shapes = a._data.shape, b._data.shape
         else:
             ctx.other = b
         x, y = operands(a, b)
