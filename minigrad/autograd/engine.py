@@ -46,9 +46,9 @@ def execute(task, roots):
     ready = [node for node in set(roots) if task.dependencies[node] == 0]
     while ready:
         node = ready.pop()
-        grads_in = task.buffers.pop(node, None)     # summed gradients of the node's outputs
-        grads_out = run_node(task, node, grads_in)  # one per entry of node.next_functions
-        deliver(task, node, grads_out, ready)
+        grads = task.buffers.pop(node, None)  # the summed gradient of each output of the node
+        grads = run_node(task, node, grads)   # the gradient of each of its inputs
+        deliver(task, node, grads, ready)
 
 
 def count_dependencies(task, roots):
@@ -135,8 +135,12 @@ def capture(task, node, grads):
 
 # ---------------------------------------------------------------------- hooks
 def call_pre_hooks(node, grads):
-    """Tensor hooks, retain_grad and node pre-hooks see the summed gradients before the node."""
-    grads = list(grads) if grads is not None else [None]
+    """Tensor hooks, retain_grad and node pre-hooks see the summed gradients before the node.
+
+    ``grads`` is changed in place: the engine holds no other reference to what it replaces.
+    """
+    if grads is None:
+        grads = [None]
     for output_nr, hooks in (node._tensor_hooks or {}).items():
         for hook in list(hooks):
             if output_nr < len(grads) and grads[output_nr] is not None:
@@ -148,7 +152,7 @@ def call_pre_hooks(node, grads):
     for hook in list(node._pre_hooks or ()):
         new = hook(tuple(grads))
         if new is not None:
-            grads = list(new)
+            grads[:] = new
     return grads if any(g is not None for g in grads) else None
 
 

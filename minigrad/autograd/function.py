@@ -16,7 +16,7 @@ from numbers import Number
 
 import numpy as np
 
-from ..tensor import Tensor, share_version_counter, version, wrap
+from ..tensor import Tensor, bump_version, share_version_counter, version, wrap
 from . import anomaly_mode, forward_ad, grad_mode
 from .grad_mode import state as _grad_mode
 _forward_mode, _anomaly_mode = forward_ad.state, anomaly_mode.state
@@ -117,6 +117,16 @@ class BackwardNode(Node):
         return out
 
     save_for_forward = save_for_backward
+
+    def _saved_output_is(self, t):
+        """The op ran in place: the output it saved is ``t`` now (its memory, its version), so
+        that changing ``t`` again is detected, as in torch."""
+        versions = list(self._saved_versions or (0,) * len(self._saved))
+        saved = list(self._saved)
+        for i in self._saved_outputs:
+            saved[i] = _without_history(t)
+            versions[i] = version(t)
+        self._saved, self._saved_versions = tuple(saved), tuple(versions)
 
     def mark_non_differentiable(self, *tensors):
         self._non_differentiable = tensors
@@ -358,12 +368,23 @@ def _connect_outputs(ctx, out):
         for nr, o in enumerate(outs):
             if o is None or o._data.dtype.kind != "f" or any(o is t for t in ctx._non_differentiable):
                 continue
-            if any(o is d for d in ctx._dirty):
+            if any(o is d for d in ctx._dirty):  # forward changed this input in place
+                _check_dirty(o)
+                bump_version(o)
                 rebase_history(o, ctx, nr)
             else:
                 o._grad_fn, o._requires_grad, o._output_nr = ctx, True, nr
     if ctx._saved:
         _keep_outputs_without_history(ctx, outs)
+
+
+def _check_dirty(t):
+    view = t._view
+    if t._grad_fn is None and t._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+    if view is not None and view.base._requires_grad and view.base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad has been used in an "
+                           "in-place operation.")
 
 
 def _keep_outputs_without_history(ctx, outs):

@@ -99,8 +99,6 @@ class AccumulateGrad(Node):
     the leaf alive, and nothing points back, so reference counting frees both.
     """
 
-    _hooked = True  # the leaf's own hooks (tensor.register_hook) run before accumulation
-
     def __init__(self, variable):
         self.variable = variable
 
@@ -137,6 +135,7 @@ def grad_accumulator(leaf):
     node = ref() if ref is not None else None
     if node is None:
         node = AccumulateGrad(leaf)
+        node._hooked = bool(leaf._hooks)  # the leaf's hooks run before it accumulates
         leaf._grad_acc = weakref.ref(node)
     return node
 
@@ -155,7 +154,7 @@ def accumulate(variable, grad):
         if _grad_mode.enabled:
             variable._grad = grad.clone()
         elif _only_reference(grad):
-            variable._grad = grad.detach()
+            variable._grad = grad
         else:
             variable._grad = wrap(np.array(grad._data))
     elif _grad_mode.enabled or old._requires_grad:
@@ -167,18 +166,19 @@ def accumulate(variable, grad):
 def _only_reference(grad):
     """True when the engine holds the only reference to ``grad`` and to its memory.
 
-    Counted with CPython's reference counts: the caller's local, this frame's argument and
-    getrefcount's own argument make 3 for the tensor, 2 for its array (the tensor's ``_data`` and
-    getrefcount's argument). A view made during backward (``g.t()``) also qualifies when only the
-    view holds its base. Anything more (the user's seed gradient, a tensor a hook kept, a
-    gradient that flows to two leaves) means another holder: then ``.grad`` gets a copy.
+    Counted with CPython's reference counts. For the tensor: AccumulateGrad.apply's ``grad``,
+    accumulate's and this function's arguments, and getrefcount's own: 4. For its array: the
+    tensor's ``_data``, this frame's ``a`` and getrefcount's argument: 3. A view made during
+    backward (``g.t()``) qualifies when nothing else holds its base. Anything more (the user's
+    seed gradient, a tensor a hook kept, a gradient that goes to two leaves) means another holder:
+    then ``.grad`` gets a copy.
     """
     a = grad._data
     if (type(a) is not np.ndarray or not a.flags.writeable or grad._requires_grad
-            or sys.getrefcount(grad) > 3 or sys.getrefcount(a) > 2):
+            or sys.getrefcount(grad) > 4 or sys.getrefcount(a) > 3):
         return False
     if grad._view is None:
         return a.base is None
-    base = grad._view.base  # this frame's `base`, the view's reference and getrefcount's: 3
+    base = grad._view.base  # the view's reference, this frame's and getrefcount's: 3
     return (base._view is None and sys.getrefcount(base) <= 3 and a.base is base._data
             and sys.getrefcount(base._data) <= 3 and base._data.base is None)

@@ -18,6 +18,9 @@ def register_hook(tensor, hook):
         if tensor._hooks is None:
             tensor._hooks = []
         hooks = tensor._hooks
+        accumulator = tensor._grad_acc() if tensor._grad_acc is not None else None
+        if accumulator is not None:
+            accumulator._hooked = True
     else:
         if node._tensor_hooks is None:
             node._tensor_hooks = {}

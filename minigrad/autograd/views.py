@@ -98,6 +98,14 @@ def check_inplace(t):
         if info.base._grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
+    node = t._grad_fn
+    if info is not None and getattr(node, "_out_meta", None) is not None:
+        op = node.name()[:node.name().rfind("Backward")]
+        raise RuntimeError(
+            f"Output {t._output_nr} of {op} is a view and is being modified inplace. This view is "
+            "the output of a function that returns multiple views. Such functions do not allow "
+            "the output views to be modified inplace. You should replace the inplace operation by "
+            "an out-of-place one.")
 
 
 def rebase_history(t, fn, output_nr=0):
@@ -132,6 +140,9 @@ class CopySlices(Node):
         self.base_shape = view.base._data.shape
         self._next_nodes = (base_edge[0],) + fn._next_nodes[1:]
         self._next_nrs = (base_edge[1],) + fn._next_nrs[1:]
+
+    def name(self):
+        return "torch::autograd::CopySlices"
 
     def apply(self, grads):
         g, = grads

@@ -158,17 +158,17 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.dim, ctx.in_shape = dim, x._data.shape
-        ctx.save_for_backward(index)
+        ctx.save_for_backward(x, index)  # x only for its shape, but torch saves it: same errors
         return np.take_along_axis(x._data, index._data, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
-        index, = ctx.saved_tensors
+        _, index = ctx.saved_tensors
         return Scatter.apply(g, ctx.dim, index, ctx.in_shape), None, None
 
     @staticmethod
     def jvp(ctx, t, _d, _i):
-        index, = ctx.saved_tensors
+        _, index = ctx.saved_tensors
         return Gather.apply(t, ctx.dim, index)
 
 
@@ -337,6 +337,8 @@ def setitem(x, index, value):
     if advanced is not None:
         target.index_put_(advanced, value)
     elif isinstance(value, Tensor):
+        while value._data.ndim > target._data.ndim and value._data.shape[0] == 1:
+            value = value.squeeze(0)  # numpy's rule, as torch: leading 1s of the value go
         target.copy_(value)
     elif isinstance(value, (int, float, bool, np.generic)):
         target.fill_(value)

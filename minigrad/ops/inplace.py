@@ -33,7 +33,8 @@ def inplace(self, op, *args, numpy_fn=None):
     if self._inference and not _grad_mode.inference:
         raise RuntimeError(INFERENCE_MESSAGE)
     recording = _grad_mode.enabled and (
-        self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+        self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        or (self._view is not None and self._view.base._requires_grad))
     if not recording:
         if numpy_fn is not None and _numpy_update(self, numpy_fn, args):
             return self
@@ -43,8 +44,11 @@ def inplace(self, op, *args, numpy_fn=None):
         check_inplace(self)
         result = op.apply(_old_value(self), *args)
         _write(self, result._data)
-        if result._grad_fn is not None:
-            rebase_history(self, result._grad_fn, result._output_nr)
+        fn = result._grad_fn
+        if fn is not None:
+            if fn._saved_outputs:  # the output it kept is self now
+                fn._saved_output_is(self)
+            rebase_history(self, fn, result._output_nr)
     if result._fw_grad is not None:
         self._fw_grad = result._fw_grad
     return self

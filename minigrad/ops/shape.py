@@ -257,6 +257,8 @@ class Clone(Function):
 class Contiguous(Clone):
     """``contiguous()`` of a tensor that is not: a row-major copy (torch records a clone)."""
 
+    node_name = "CloneBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.ascontiguousarray(x._data)
