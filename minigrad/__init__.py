@@ -23,6 +23,7 @@ from .dtypes import (bool, double, dtype, float, float16, float32, float64, half
                      int16, int32, int64, long, short, uint8)
 from .tensor import Size, Tensor, device  # noqa: E402
 from . import autograd  # noqa: E402
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .ops import *  # noqa: E402,F401,F403  (every op function: exp, matmul, cat, where, softmax, ...)

@@ -22,7 +22,7 @@ def is_anomaly_enabled():
 
 
 def is_anomaly_check_nan_enabled():
-    return state.enabled and state.check_nan
+    return state.check_nan
 
 
 class set_detect_anomaly:  # noqa: N801 - torch's name
@@ -60,15 +60,15 @@ def run_checked(node, grads):
     """``node.apply(grads)``, telling where the node was made if it fails, and checking for nan."""
     try:
         out = node.apply(grads)
+        if state.check_nan:
+            for i, g in enumerate(out):
+                if g is not None and g._data.dtype.kind == "f" and bool((g._data != g._data).any()):
+                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                                       "output.")
     except Exception:
         stack = node.metadata.get("traceback_")
         if stack:
             warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused "
                           "the error:\n" + "".join(stack), UserWarning, stacklevel=3)
         raise
-    if state.check_nan:
-        for i, g in enumerate(out):
-            if g is not None and g._data.dtype.kind == "f" and bool((g._data != g._data).any()):
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
-                                   "output.")
     return out

@@ -228,7 +228,10 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
-        cls._node_cls = type(name, (BackwardNode,), {"_fn": cls, "__module__": cls.__module__})
+        body = {"_fn": cls, "__module__": cls.__module__}
+        if "::" in name:  # torch::autograd::NotImplemented: the class is NotImplemented
+            body["name"] = lambda self, full=name: full
+        cls._node_cls = type(name.split("::")[-1], (BackwardNode,), body)
 
     @staticmethod
     def forward(ctx, *args):
@@ -416,7 +419,7 @@ class _DelayedError(Function):
     """What a once_differentiable backward returns when a graph is being built: using that
     graph raises (torch's node name: Error)."""
 
-    node_name = "Error"
+    node_name = "torch::autograd::Error"
 
     @staticmethod
     def forward(ctx, *grads):

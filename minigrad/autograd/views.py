@@ -40,11 +40,6 @@ class ViewInfo:
     def __init__(self, base, replay, version, tracked):
         self.base, self.replay, self.version, self.tracked = base, replay, version, tracked
 
-    def positions(self):
-        """Which element of the base each element of the view is (flat, row-major indices)."""
-        base_shape = self.base._data.shape
-        return np.asarray(self.replay(np.arange(int(np.prod(base_shape))).reshape(base_shape)))
-
     def refresh(self, view):
         """The memory changed in place since ``view``'s grad_fn was made: point it at the base's
         current history instead (torch's AsStridedBackward0)."""
@@ -52,6 +47,12 @@ class ViewInfo:
         if self.tracked and self.base._requires_grad:
             view._grad_fn = AsStridedBackward0(edge(self.base), self)
             view._requires_grad, view._output_nr = True, 0
+
+
+def positions(replay, base_shape):
+    """Which element of the base each element of the view is: the view ``replay`` makes of an
+    array of the base's flat (row-major) indices."""
+    return np.asarray(replay(np.arange(int(np.prod(base_shape))).reshape(base_shape)))
 
 
 def edge(t):
@@ -136,7 +137,7 @@ class CopySlices(Node):
     """
 
     def __init__(self, base_edge, fn, view):
-        self.fn, self.view = fn, view
+        self.fn, self.replay = fn, view.replay  # not the view, nor the base: they point at us
         self.base_shape = view.base._data.shape
         self._next_nodes = (base_edge[0],) + fn._next_nodes[1:]
         self._next_nrs = (base_edge[1],) + fn._next_nrs[1:]
@@ -147,7 +148,7 @@ class CopySlices(Node):
     def apply(self, grads):
         g, = grads
         flat = g.reshape(-1)
-        covered = wrap(self.view.positions())
+        covered = wrap(positions(self.replay, self.base_shape))
         through_fn = self.fn.apply([flat[covered]])
         g_view = through_fn[0] if through_fn[0] is not None else flat[covered] * 0
         g_base = flat.index_put((covered,), g_view).reshape(self.base_shape)
@@ -162,12 +163,12 @@ class AsStridedBackward0(Node):
     elements of the base it covers (torch's name for this node)."""
 
     def __init__(self, base_edge, view):
-        self.view = view
+        self.replay = view.replay
         self.base_shape = view.base._data.shape
         self._next_nodes, self._next_nrs = (base_edge[0],), (base_edge[1],)
 
     def apply(self, grads):
         g, = grads
-        positions = wrap(self.view.positions())
+        covered = wrap(positions(self.replay, self.base_shape))
         zeros = wrap(np.zeros(int(np.prod(self.base_shape)), dtype=g._data.dtype))
-        return (zeros.index_put((positions,), g, accumulate=True).reshape(self.base_shape),)
+        return (zeros.index_put((covered,), g, accumulate=True).reshape(self.base_shape),)

@@ -236,7 +236,7 @@ class FmodScalar(Fmod):
 class FloorDivide(Function):
     """``a // b``: torch records it but has no derivative for it, and neither do we."""
 
-    node_name = "NotImplemented"
+    node_name = "torch::autograd::NotImplemented"
     builtin = True
     number_inputs = 2
 
@@ -407,7 +407,7 @@ multiply = mul
 def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
         if rounding_mode not in ("floor", "trunc"):
-            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                              f"found '{rounding_mode}'")
         return DivRounding.apply(input, other, rounding_mode)
     if not isinstance(input, Tensor):

@@ -6,6 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor, wrap
 from .elementwise import maximum, minimum
 from .util import as_float, dims_of, scalar, wrap_dim
@@ -108,6 +109,9 @@ class Prod(Function):
             return x, kept / x
         nonzero_product = x.masked_fill(zero, 1).prod(ctx.dims, keepdim=True)
         zeros_in_slice = zero.sum(ctx.dims, keepdim=True)
+        if is_grad_enabled() and x._requires_grad and (zeros_in_slice._data > 1).any():
+            raise RuntimeError("minigrad: the derivative of prod's gradient where a slice holds two "
+                               "or more zeros is not implemented (torch computes it with cumprod)")
         at_the_zero = nonzero_product.masked_fill(zeros_in_slice != 1, 0)
         return x, (kept / x.masked_fill(zero, 1)).masked_fill(zero, 0) + at_the_zero * zero
 
