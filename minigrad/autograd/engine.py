@@ -18,6 +18,8 @@ With ``create_graph=True`` backward runs with grad mode on, so the gradients it 
 their own graph: that is how higher derivatives work. Without ``retain_graph`` each node releases
 what it saved for backward once it has run.
 """
+import heapq
+
 import numpy as np
 
 from ..tensor import Tensor, wrap
@@ -42,10 +44,15 @@ class GraphTask:
 
 # ---------------------------------------------------------------------- the core loop
 def execute(task, roots):
-    """Run each node once all the gradients flowing into it have arrived."""
-    ready = [node for node in set(roots) if task.dependencies[node] == 0]
+    """Run each node once all the gradients flowing into it have arrived.
+
+    ``ready`` holds the nodes that may run, the most recently made first (a heap of their
+    sequence numbers, negated), as in torch: it also decides the order in which hooks fire.
+    """
+    ready = [(-node._seq, node) for node in set(roots) if task.dependencies[node] == 0]
+    heapq.heapify(ready)
     while ready:
-        node = ready.pop()
+        _, node = heapq.heappop(ready)
         grads = task.buffers.pop(node, None)  # the summed gradient of each output of the node
         grads = run_node(task, node, grads)   # the gradient of each of its inputs
         deliver(task, node, grads, ready)
@@ -108,7 +115,7 @@ def deliver(task, node, grads, ready):
             add_to_buffer(buffers, next_node, output_nr, grad)
         waiting = dependencies[next_node] = dependencies[next_node] - 1
         if waiting == 0:
-            ready.append(next_node)
+            heapq.heappush(ready, (-next_node._seq, next_node))
 
 
 def add_to_buffer(buffers, node, output_nr, grad):

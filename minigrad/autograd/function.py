@@ -20,7 +20,7 @@ from ..tensor import Tensor, bump_version, share_version_counter, version, wrap
 from . import anomaly_mode, forward_ad, grad_mode
 from .grad_mode import state as _grad_mode
 _forward_mode, _anomaly_mode = forward_ad.state, anomaly_mode.state
-from .graph import Node, grad_accumulator, zeros
+from .graph import Node, grad_accumulator, sequence, zeros
 from .views import rebase_history
 
 FREED_MESSAGE = (
@@ -222,8 +222,9 @@ class Function:
     builtin = False         # minigrad's own ops: forward computes with numpy (no grad mode to switch
     #                         off), and their backward is trusted (tested against torch), so the
     #                         engine skips the checks a custom backward's results get
-    number_inputs = 0       # torch treats Python numbers among the first N args as tensors: each
-    #                         gets a (None, 0) entry in next_functions; other non-tensors get none
+    number_inputs = 0       # torch treats Python numbers (and None) among the first N args as
+    #                         tensors: each gets a (None, 0) entry in next_functions; other
+    #                         non-tensors (dims, flags, index arrays) get none
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -332,7 +333,7 @@ def _connect_inputs(cls, ctx, args):
             needs.append(a._requires_grad)
         else:
             needs.append(False)
-            if i < cls.number_inputs and (type(a) in _NUMBERS or isinstance(a, Number)):
+            if i < cls.number_inputs and (type(a) in _NUMBERS or a is None or isinstance(a, Number)):
                 nodes.append(None)
             else:
                 if has_edge is None:
@@ -341,6 +342,7 @@ def _connect_inputs(cls, ctx, args):
     if True not in needs:
         return False
     ctx._record = True
+    ctx._seq = next(sequence)
     ctx._next_nodes = tuple(nodes)
     ctx._next_nrs = zeros(len(nodes)) if nrs is None else tuple(nrs.get(i, 0) for i in range(len(nodes)))
     ctx.needs_input_grad = tuple(needs)

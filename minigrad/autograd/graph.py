@@ -14,6 +14,7 @@ of pairs: a graph of a million nodes would otherwise hold millions more small tu
 Python's cyclic garbage collector to walk, over and over, while the graph is being built
 (bench/scaling.py measures it). ``next_functions`` makes the pairs when asked, as torch does.
 """
+import itertools
 import sys
 import weakref
 
@@ -34,9 +35,18 @@ class RemovableHandle:
             self._hooks.remove(self._fn)
 
 
-class Node:
-    """Base class of every graph node. ``name()`` is the class name (``MulBackward0``, ...)."""
+sequence = itertools.count()  # numbers the nodes in the order the forward pass makes them
+RUN_FIRST = 2 ** 62           # AccumulateGrad's numbers start here: a ready one runs at once
 
+
+class Node:
+    """Base class of every graph node. ``name()`` is the class name (``MulBackward0``, ...).
+
+    ``_seq`` numbers the nodes in the order they were made: among the nodes ready to run, the
+    engine runs the most recent first, as torch does (so hooks fire in torch's order).
+    """
+
+    _seq = 0
     _next_nodes = ()        # per input: the node its gradient goes to (None: it needs none) ...
     _next_nrs = ()          # ... and which output of that node the input is
     metadata_ = None
@@ -101,6 +111,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
+        self._seq = RUN_FIRST + next(sequence)
 
     def name(self):
         return "torch::autograd::AccumulateGrad"

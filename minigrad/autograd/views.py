@@ -18,7 +18,7 @@ import numpy as np
 
 from ..tensor import share_version_counter, version, wrap
 from .grad_mode import state as _grad_mode
-from .graph import Node, grad_accumulator
+from .graph import Node, grad_accumulator, sequence
 
 NO_GRAD_VIEW_MESSAGE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
@@ -138,6 +138,7 @@ class CopySlices(Node):
 
     def __init__(self, base_edge, fn, view):
         self.fn, self.replay = fn, view.replay  # not the view, nor the base: they point at us
+        self._seq = next(sequence)
         self.base_shape = view.base._data.shape
         self._next_nodes = (base_edge[0],) + fn._next_nodes[1:]
         self._next_nrs = (base_edge[1],) + fn._next_nrs[1:]
@@ -164,6 +165,7 @@ class AsStridedBackward0(Node):
 
     def __init__(self, base_edge, view):
         self.replay = view.replay
+        self._seq = next(sequence)
         self.base_shape = view.base._data.shape
         self._next_nodes, self._next_nrs = (base_edge[0],), (base_edge[1],)
 

@@ -167,6 +167,7 @@ class DivRounding(Function):
     def forward(ctx, a, b, mode):
         ctx.shapes = a._data.shape, _shape(b)
         x, y = operands(a, b)
+        ctx.out_shape = np.broadcast_shapes(np.shape(x), np.shape(y))
         q = broadcasting(operator.truediv, x, y) if x.dtype.kind == "f" else None
         if q is None:  # integers: exact integer division
             q = broadcasting(np.floor_divide, x, y)
@@ -182,7 +183,7 @@ class DivRounding(Function):
 
     @staticmethod
     def jvp(ctx, ta, tb, _):
-        return ta * 0
+        return wrap(np.zeros(ctx.out_shape, dtype=ta._data.dtype))
 
 
 class Remainder(Function):
@@ -210,16 +211,17 @@ class Remainder(Function):
             grad_b = sum_to(-g * a.div(b, rounding_mode=cls.rounding), shape_b)
         return (sum_to(g, shape_a) if need_a else None), grad_b
 
-    @staticmethod
-    def jvp(ctx, ta, tb):
+    @classmethod
+    def jvp(cls, ctx, ta, tb):
         if tb is None:
             return ta
         a, b = ctx.saved_tensors
-        return ta - tb * a.div(b, rounding_mode="floor")
+        return ta - tb * a.div(b, rounding_mode=cls.rounding)
 
 
 class RemainderScalar(Remainder):
     node_name = "RemainderBackward0"
+    number_inputs = 0
 
 
 class Fmod(Remainder):
@@ -231,6 +233,7 @@ class Fmod(Remainder):
 
 class FmodScalar(Fmod):
     node_name = "FmodBackward0"
+    number_inputs = 0
 
 
 class FloorDivide(Function):

@@ -250,6 +250,7 @@ class ClampTensor(Function):
 
     node_name = "ClampBackward0"
     builtin = True
+    number_inputs = 3  # a missing bound (None) still has its (None, 0) entry, as in torch
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -274,8 +275,7 @@ class ClampTensor(Function):
             inside, to_hi = inside & (a <= hi._data), a > hi._data
         if lo is not None and hi is not None:
             to_lo, to_hi = to_lo & (lo._data < hi._data), to_hi | (hi._data < lo._data)
-        gates = [None if m is None else _constant(like, np.broadcast_to(m, like._data.shape))
-                 for m in (inside, to_lo, to_hi)]
+        gates = [None if m is None else _constant(like, m) for m in (inside, to_lo, to_hi)]
         return (x, lo, hi, *gates)
 
     @staticmethod

@@ -158,18 +158,18 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.dim, ctx.in_shape = dim, x._data.shape
-        ctx.save_for_backward(x, index)  # x only for its shape, but torch saves it: same errors
-        return np.take_along_axis(x._data, index._data, axis=dim)
+        ctx.save_for_backward(x, wrap(index))  # x only for its shape; torch saves it: same errors
+        return np.take_along_axis(x._data, index, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         _, index = ctx.saved_tensors
-        return Scatter.apply(g, ctx.dim, index, ctx.in_shape), None, None
+        return Scatter.apply(g, ctx.dim, index._data, ctx.in_shape), None, None
 
     @staticmethod
     def jvp(ctx, t, _d, _i):
         _, index = ctx.saved_tensors
-        return Gather.apply(t, ctx.dim, index)
+        return Gather.apply(t, ctx.dim, index._data)
 
 
 class Scatter(Function):
@@ -181,22 +181,22 @@ class Scatter(Function):
     @staticmethod
     def forward(ctx, g, dim, index, shape):
         ctx.dim, ctx.shape = dim, shape
-        ctx.save_for_backward(index)
+        ctx.save_for_backward(wrap(index))
         out = np.zeros(shape, dtype=g._data.dtype)
-        grid = list(np.indices(index._data.shape, sparse=True))
-        grid[dim] = index._data
+        grid = list(np.indices(index.shape, sparse=True))
+        grid[dim] = index
         np.add.at(out, tuple(grid), g._data)
         return out
 
     @staticmethod
     def backward(ctx, gg):
         index, = ctx.saved_tensors
-        return Gather.apply(gg, ctx.dim, index), None, None, None
+        return Gather.apply(gg, ctx.dim, index._data), None, None, None
 
     @staticmethod
     def jvp(ctx, t, _d, _i, _s):
         index, = ctx.saved_tensors
-        return Scatter.apply(t, ctx.dim, index, ctx.shape)
+        return Scatter.apply(t, ctx.dim, index._data, ctx.shape)
 
 
 class IndexSelect(Function):
@@ -206,8 +206,8 @@ class IndexSelect(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.dim, ctx.in_shape = dim, x._data.shape
-        ctx.save_for_backward(index)
-        return np.take(x._data, index._data, axis=dim)
+        ctx.save_for_backward(wrap(index))
+        return np.take(x._data, index, axis=dim)
 
     @staticmethod
     def _index(ctx):
@@ -221,7 +221,7 @@ class IndexSelect(Function):
     @staticmethod
     def jvp(ctx, t, _d, _i):
         index, = ctx.saved_tensors
-        return IndexSelect.apply(t, ctx.dim, index)
+        return IndexSelect.apply(t, ctx.dim, index._data)
 
 
 # ---------------------------------------------------------------------- functional forms
@@ -245,12 +245,12 @@ def narrow(input, dim, start, length):
     return Slice.apply(input, d, slice(start, start + length))
 
 
-def gather(input, dim, index):
-    return Gather.apply(input, wrap_dim(dim, input._data.ndim), index.to(np.int64))
+def gather(input, dim, index):  # the index is not differentiable: it gets no graph edge
+    return Gather.apply(input, wrap_dim(dim, input._data.ndim), index._data.astype(np.int64))
 
 
 def index_select(input, dim, index):
-    return IndexSelect.apply(input, wrap_dim(dim, input._data.ndim), index.to(np.int64))
+    return IndexSelect.apply(input, wrap_dim(dim, input._data.ndim), index._data.astype(np.int64))
 
 
 def index_put(input, indices, values, accumulate=False):

@@ -66,7 +66,7 @@ class Split(Function):
 
     @staticmethod
     def forward(ctx, x, dim, sizes):
-        ctx.dim = dim
+        ctx.dim, ctx.sizes = dim, sizes
         lead = (slice(None),) * dim
         starts = np.cumsum([0] + list(sizes[:-1]))
         return tuple(make_view(x, lambda a, i=lead + (slice(s, s + n),): a[i])
@@ -78,7 +78,13 @@ class Split(Function):
 
     @staticmethod
     def jvp(ctx, t, _d, _s):
-        return t.split([o[0][ctx.dim] for o in ctx._out_meta], ctx.dim)
+        return t.split(list(ctx.sizes), ctx.dim)
+
+
+class SplitWithSizes(Split):
+    """``split([sizes])``."""
+
+    node_name = "SplitWithSizesBackward0"
 
 
 class Unbind(Function):
@@ -123,6 +129,7 @@ def stack(tensors, dim=0):
 def split(tensor, split_size_or_sections, dim=0):
     d = wrap_dim(dim, tensor._data.ndim)
     n = tensor._data.shape[d]
+    op = Split
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size == 0 and n != 0:
@@ -130,11 +137,11 @@ def split(tensor, split_size_or_sections, dim=0):
                                f"size of {n}")
         sizes = [min(size, n - i) for i in range(0, n, size)] if size else [0]
     else:
-        sizes = [int(s) for s in split_size_or_sections]
+        op, sizes = SplitWithSizes, [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                                f"tensor's size at dimension {d}), but got split_sizes={sizes}")
-    return Split.apply(tensor, d, tuple(sizes))
+    return op.apply(tensor, d, tuple(sizes))
 
 
 def chunk(input, chunks, dim=0):

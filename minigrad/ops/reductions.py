@@ -103,6 +103,8 @@ class Prod(Function):
     @staticmethod
     def _product_of_others(ctx):
         x, out = ctx.saved_tensors
+        if x._data.ndim == 0:  # no others: their product is 1
+            return x, wrap(np.ones_like(x._data))
         kept = out if ctx.keepdim else out.reshape(_kept_shape(x._data.shape, ctx.dims))
         zero = x == 0
         if not zero._data.any():
