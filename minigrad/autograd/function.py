@@ -19,9 +19,10 @@ import numpy as np
 from ..tensor import Tensor, bump_version, share_version_counter, version, wrap
 from . import anomaly_mode, forward_ad, grad_mode
 from .grad_mode import state as _grad_mode
-_forward_mode, _anomaly_mode = forward_ad.state, anomaly_mode.state
 from .graph import Node, grad_accumulator, sequence, zeros
 from .views import rebase_history
+
+_forward_mode, _anomaly_mode = forward_ad.state, anomaly_mode.state
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "

@@ -2,7 +2,6 @@
 defines 0), step functions (requires_grad, zero gradient), %, ties in max/min, products with
 zeros, and forward mode there too."""
 import pytest
-import torch
 
 import minigrad
 from torch_pairs import same

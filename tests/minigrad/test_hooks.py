@@ -1,7 +1,6 @@
 """Hooks side by side with torch: tensor hooks on leaves and non-leaves (also on the second output
 of a node), retain_grad, node hooks, post-accumulate hooks, and what a hook may return."""
 import pytest
-import torch
 
 import minigrad
 from torch_pairs import same

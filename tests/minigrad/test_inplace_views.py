@@ -3,10 +3,8 @@ torch and on minigrad, and must give the same values, gradients and graph node n
 same error."""
 import numpy as np
 import pytest
-import torch
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import minigrad
 from torch_pairs import node_names, same
 
 

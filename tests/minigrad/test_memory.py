@@ -149,7 +149,8 @@ def test_saved_tensors_are_released_and_ctx_attributes_of_builtins_hold_no_array
     x = minigrad.randn(50, 20, requires_grad=True)
     ops = [lambda t: t * t, lambda t: t.clamp(-0.5, 0.5), lambda t: t.amax(1),
            lambda t: t.max(1).values, lambda t: minigrad.where(t > 0, t, t * 2),
-           lambda t: t[t > 0], lambda t: t[:, [1, 2, 2]], lambda t: t.gather(1, minigrad.zeros(50, 1, dtype=minigrad.int64)),
+           lambda t: t[t > 0], lambda t: t[:, [1, 2, 2]],
+           lambda t: t.gather(1, minigrad.zeros(50, 1, dtype=minigrad.int64)),
            lambda t: minigrad.nn.functional.cross_entropy(t, minigrad.zeros(50, dtype=minigrad.int64)),
            lambda t: t.prod(1), lambda t: t.norm(dim=1), lambda t: t.masked_fill(t > 0, 0.0)]
     for op in ops:
