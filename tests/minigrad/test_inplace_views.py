@@ -289,3 +289,14 @@ def test_random_inplace_ops_on_random_views(steps, seed, through_base):
         gx, gw = L.autograd.grad(loss, [x, w], allow_unused=True)
         return [y, first, gx, gw, y.grad_fn.name(), first.grad_fn.name()]
     same(run)
+
+
+def test_detach_of_a_non_leaf_is_a_leaf_sharing_memory_and_version():
+    def run(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        d = y.detach()
+        d.mul_(3)  # shares y's memory: y changes too, and its version
+        return [d.grad_fn is None, d.requires_grad, d.is_leaf, y, d._version == y._version,
+                d._base is None]
+    same(run)
