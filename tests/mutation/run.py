@@ -60,10 +60,7 @@ def generated_mutants(area, count, seed):
             for kind in _changes(node, docstrings):
                 candidates.append((path, node.lineno, kind, node))
     random.Random(seed).shuffle(candidates)
-    mutants = []
-    for path, lineno, kind, node in candidates[:count]:
-        mutants.append((path, lineno, kind))
-    return mutants
+    return [(path, lineno, kind) for path, lineno, kind, _ in candidates[:count]]
 
 
 def _changes(node, docstrings):
