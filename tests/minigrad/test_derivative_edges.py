@@ -37,6 +37,8 @@ EDGES = {
     "norm_3": (lambda L, x: x.norm(3), [1.0, -2.0, 0.5]),
     "zero_pow_x": (lambda L, x: 0.0 ** x, [0.0, 1.0, 2.5]),
     "x_pow_zero": (lambda L, x: x ** 0, [0.0, 1.0]),
+    "fraction_pow_x": (lambda L, x: 0.5 ** x, [0.0, 1.0, -2.0]),
+    "one_pow_x": (lambda L, x: 1.0 ** x, [0.0, 3.0]),
     "pow_zero_zero": (lambda L, x: L.pow(x, x * 0), [0.0, 2.0]),
     "pow_tensors_at_zero": (lambda L, x: L.pow(x, x * 2), [0.0, 1.5]),
     "floor": (lambda L, x: L.floor(x * 1.5), [1.2, -0.7]),
