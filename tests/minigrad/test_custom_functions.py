@@ -140,6 +140,21 @@ def saves_its_output(L):
     return [g, g2]
 
 
+def saves_output_then_input(L):
+    def forward(ctx, x):
+        out = x.exp()
+        ctx.save_for_backward(out, x)
+        return out
+
+    def backward(ctx, g):
+        out, x = ctx.saved_tensors
+        return g * out + 0 * x
+    F = _fn(L, forward, backward, name="OutThenIn")
+    x = _x(L)
+    F.apply(x).sum().backward()
+    return x.grad
+
+
 def saved_output_modified(L):
     def forward(ctx, x):
         out = x.exp()
@@ -202,7 +217,7 @@ CASES = [identity_forward_keeps_input_a_leaf, identity_of_a_non_leaf, backward_r
          backward_returns_other_shape, backward_returns_broadcast_shape,
          backward_returns_other_dtype, gradient_for_a_number, gradient_for_a_tensor_without_grad,
          too_many_gradients, too_many_none_gradients_are_fine, mark_dirty, mark_dirty_on_a_leaf,
-         mark_dirty_on_a_view, saves_its_output, saved_output_modified,
+         mark_dirty_on_a_view, saves_its_output, saves_output_then_input, saved_output_modified,
          non_differentiable_output, materialize_grads_off, needs_input_grad]
 
 

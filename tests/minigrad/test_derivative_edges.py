@@ -117,3 +117,10 @@ def test_second_derivative_of_prod_with_two_zeros_raises_instead_of_differing():
     assert g.tolist() == [0.0, 0.0, 0.0, 0.0]
     with pytest.raises(RuntimeError, match="two or more zeros"):
         minigrad.autograd.grad(x.prod(), x, create_graph=True)
+
+
+def test_equal_matches_torch():
+    def run(L):
+        a, b = L.tensor([1.0, 2.0]), L.tensor([1.0, 3.0])
+        return [L.equal(a, a.clone()), L.equal(a, b), L.equal(a, a[:1]), a.equal(a)]
+    same(run)
