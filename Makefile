@@ -19,7 +19,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader starts console scripts (alembic, jupyter) as subprocesses: they must come from the venv.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system-deps lab lab-instructor test test-fast bench demo release grade progress i18n clean
+.PHONY: setup system-deps lab lab-instructor lint test test-fast bench mutation demo release grade progress i18n clean
 
 setup: $(VENV)/.installed system-deps
 
@@ -61,11 +61,25 @@ lab: setup
 lab-instructor: setup
 	cd course && JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/instructor $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG)
 
-test: setup
+# ruff: likely bugs and unused imports; vulture: dead code (tests/minigrad/vulture_whitelist.py lists
+# the torch-API names that only users call).
+LINTED := minigrad autograder bench tests
+lint: setup
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/vulture $(LINTED)
+
+test: setup lint
 	$(BIN)/python -m pytest -q
+
+# Mutation testing (not part of `make test`: it takes a while). AREA: minigrad, or another area
+# that tests/mutation/run.py knows.
+AREA ?= minigrad
+mutation: setup
+	$(BIN)/python tests/mutation/run.py $(AREA)
 
 bench: setup
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/scaling.py
 	@if [ -f bench/grading.py ]; then $(BIN)/python bench/grading.py; fi
 	@if [ -f bench/chapters.py ]; then $(BIN)/python bench/chapters.py; fi
 

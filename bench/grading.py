@@ -137,7 +137,8 @@ def main() -> int:
         print(f"floor (kernel start + import torch): {floor:.2f} s; one plain run of the notebook: {alone:.2f} s")
         t_stock = timed(["nbgrader", "autograde", chapter, "--force"], stock)
         print(f"stock nbgrader autograde:   {t_stock:7.1f} s  {t_stock / n:5.2f} s/notebook")
-        t_ours = timed([sys.executable, "-m", "autograder", "grade", "--course", str(ours), "--jobs", str(args.jobs)], REPO)
+        t_ours = timed([sys.executable, "-m", "autograder", "grade", "--course", str(ours),
+                        "--jobs", str(args.jobs)], REPO)
         per_worker = t_ours * args.jobs / n
         print(f"python -m autograder grade: {t_ours:7.1f} s  {t_ours / n:5.2f} s/notebook "
               f"({per_worker:.2f} s per notebook per worker)")

@@ -7,17 +7,60 @@ their dtype. Every function takes ``dtype=`` and ``requires_grad=`` like torch's
 import numpy as np
 
 from . import dtypes as _dt
-from .tensor import Tensor, _check_device, _to_array, _wrap
+from .autograd.grad_mode import state as _grad_mode
+from .tensor import Tensor, check_device, wrap
 
 
 def _finish(arr, dtype=None, requires_grad=False, device=None):
-    _check_device(device)
+    check_device(device)
     if dtype is not None:
         arr = arr.astype(_dt.to_numpy_dtype(dtype), copy=False)
-    t = _wrap(arr)
+    t = wrap(arr)
+    if _grad_mode.inference:
+        t._inference = True
     if requires_grad:
         t.requires_grad = True
     return t
+
+
+def _to_array(data, np_dtype=None):
+    """numpy array for tensor(...)'s data argument, with torch's default dtypes."""
+    if isinstance(data, Tensor):
+        arr = data._data.copy()
+    elif isinstance(data, np.ndarray):
+        arr = data.copy()
+    elif type(data).__module__ == "torch":
+        arr = data.detach().cpu().numpy().copy()
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
+            data = _nested_items(data)
+        arr = np.array(data)
+        if arr.dtype == object:
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        if np_dtype is None:
+            if arr.dtype.kind == "f" and not isinstance(data, np.generic):
+                arr = arr.astype(_dt.default_float.np)
+            elif arr.dtype.kind in "iu" and not isinstance(data, np.generic):
+                arr = arr.astype(np.int64)
+    if np_dtype is not None:
+        arr = arr.astype(np_dtype, copy=False)
+    else:
+        _dt.from_numpy_dtype(arr.dtype)  # clear error for unsupported dtypes
+    return arr
+
+
+def _flat(data):
+    for d in data:
+        if isinstance(d, (list, tuple)):
+            yield from _flat(d)
+        else:
+            yield d
+
+
+def _nested_items(data):
+    if isinstance(data, (list, tuple)):
+        return [_nested_items(d) for d in data]
+    return data._data.tolist() if isinstance(data, Tensor) else data
 
 
 def _size(size):
@@ -29,7 +72,7 @@ def _size(size):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists, an array, a tensor)."""
-    _check_device(device)
+    check_device(device)
     arr = _to_array(data, None if dtype is None else _dt.to_numpy_dtype(dtype))
     return _finish(arr, None, requires_grad)
 
@@ -47,7 +90,7 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dt.from_numpy_dtype(ndarray.dtype)
-    return _wrap(ndarray)
+    return wrap(ndarray)
 
 
 def from_torch(t):

@@ -7,19 +7,29 @@ same pass as the values: one forward pass gives one Jacobian-vector product.
 import weakref
 from collections import namedtuple
 
-_state = {"level": -1, "in_jvp": False}
+import numpy as np
+
+from ..tensor import Tensor, wrap
+
+
+class _State:
+    level = -1        # -1: outside dual_level
+    in_jvp = False    # computing a tangent: the ops inside compute no tangents of their own
+
+
+state = _State()
 _duals = []  # weak references to tensors that got a tangent at the current level
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
 
-class dual_level:
+class dual_level:  # noqa: N801 - torch's name
     """Context manager: tangents exist only inside it (nesting is not supported, as in torch)."""
 
     def __enter__(self):
-        if _state["level"] >= 0:
+        if state.level >= 0:
             raise RuntimeError("Nested forward mode AD is not supported at the moment")
-        _state["level"] = 0
+        state.level = 0
         return 0
 
     def __exit__(self, *exc):
@@ -28,7 +38,7 @@ class dual_level:
             if t is not None:
                 t._fw_grad = None
         _duals.clear()
-        _state["level"] = -1
+        state.level = -1
         return False
 
 
@@ -40,14 +50,14 @@ def exit_dual_level(*, level=None):
     dual_level().__exit__(None, None, None)
 
 
-def _set_tangent(t, tangent):
+def set_tangent(t, tangent):
     t._fw_grad = tangent
     _duals.append(weakref.ref(t))
 
 
 def make_dual(tensor, tangent, *, level=None):
     """A view of ``tensor`` whose tangent is ``tangent`` (same shape)."""
-    if _state["level"] < 0:
+    if state.level < 0:
         raise RuntimeError("make_dual can only be used inside a dual_level context "
                            "(with forward_ad.dual_level():)")
     if tuple(tangent.shape) != tuple(tensor.shape):
@@ -58,39 +68,40 @@ def make_dual(tensor, tangent, *, level=None):
         raise ValueError("Expected primal to be floating point or complex, but got: "
                          f"{tensor.dtype}")
     dual = tensor.view_as(tensor)
-    _set_tangent(dual, tangent.to(tensor.dtype))
+    set_tangent(dual, tangent.to(tensor.dtype))
     return dual
 
 
 def unpack_dual(tensor, *, level=None):
     """``(primal, tangent)``: the value as a plain view, and the tangent (None if it has none)."""
-    tangent = tensor._fw_grad if _state["level"] >= 0 else None
-    prev = _state["in_jvp"]
-    _state["in_jvp"] = True  # the view below must not copy the tangent
+    tangent = tensor._fw_grad if state.level >= 0 else None
+    prev = state.in_jvp
+    state.in_jvp = True  # the view below must not copy the tangent
     try:
         primal = tensor.view_as(tensor)
     finally:
-        _state["in_jvp"] = prev
+        state.in_jvp = prev
     return UnpackedDualTensor(primal, tangent)
+
+
+def has_tangents(args):
+    """Does this call need tangents (we are in forward mode, and an input has one)?"""
+    return not state.in_jvp and any(isinstance(a, Tensor) and a._fw_grad is not None for a in args)
 
 
 def propagate(fn, ctx, args, outs):
     """Called by Function.apply at each op: compute the outputs' tangents with ``fn.jvp``."""
-    if _state["in_jvp"]:
-        return
-    from ..tensor import Tensor, _zeros_like
-    if not any(isinstance(a, Tensor) and a._fw_grad is not None for a in args):
-        return
     tangents = tuple(
-        (a._fw_grad if a._fw_grad is not None else _zeros_like(a)) if isinstance(a, Tensor) else None
+        (a._fw_grad if a._fw_grad is not None else wrap(np.zeros_like(a._data)))
+        if isinstance(a, Tensor) else None
         for a in args)
-    _state["in_jvp"] = True
+    state.in_jvp = True
     try:
         out_t = fn.jvp(ctx, *tangents)
     finally:
-        _state["in_jvp"] = False
+        state.in_jvp = False
     if not isinstance(out_t, tuple):
         out_t = (out_t,)
     for o, t in zip(outs, out_t):
         if isinstance(o, Tensor) and t is not None and o._data.dtype.kind == "f":
-            _set_tangent(o, t)
+            set_tangent(o, t)

@@ -1,17 +1,28 @@
 """``Function``: an operation with a forward and a backward (and optionally a jvp) rule.
 
 Custom functions (``class MyReLU(Function)``) and minigrad's built-in operations go through the
-same ``apply``: run ``forward`` on the values, and, when grad mode is on and an input requires
-grad, turn the ``ctx`` object into a graph node that remembers the inputs' nodes. The ``ctx`` *is*
-the node (as in torch): ``y.grad_fn`` is the ``ctx`` that ``forward`` saved tensors into.
+same ``apply``:
+
+1. if grad mode is on and an input requires grad, the call *records*: the ``ctx`` object is a new
+   graph node, and its ``next_functions`` point at the inputs' nodes;
+2. ``forward(ctx, *args)`` computes the values (and saves what backward will need);
+3. a recording call makes ``ctx`` the ``grad_fn`` of the outputs.
+
+The ``ctx`` *is* the node (as in torch): ``y.grad_fn`` is the ``ctx`` that ``forward`` saved
+tensors into, and the engine calls ``node.apply(grads)``, which calls ``backward(ctx, *grads)``.
 """
+import functools
 from numbers import Number
 
+import numpy as np
 
-from . import forward_ad as _fw
-from .forward_ad import _state as _fw_state
-from .grad_mode import _state as _grad_state
-from .graph import Node
+from ..tensor import Tensor, bump_version, share_version_counter, version, wrap
+from . import anomaly_mode, forward_ad, grad_mode
+from .grad_mode import state as _grad_mode
+from .graph import Node, grad_accumulator, sequence, zeros
+from .views import rebase_history
+
+_forward_mode, _anomaly_mode = forward_ad.state, anomaly_mode.state
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -19,93 +30,185 @@ FREED_MESSAGE = (
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
 
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+INFERENCE_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a clone "
+    "to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+
+_NUMBERS = {int, float, bool}  # checked before isinstance(a, Number), which is slow
 
 
-def _modified_message(t, expected):
+def modified_message(t, expected, creator, output_nr):
+    """torch's error for a saved tensor changed in place after it was saved."""
     shape = ", ".join(str(n) for n in t._data.shape)
     where = ""
-    creator = t._creator or t.grad_fn
     if creator is not None:
         op = creator.name()
         op = op[:op.rfind("Backward")] if "Backward" in op else op
-        where = f", which is output {t._output_nr} of {op},"
+        where = f", which is output {output_nr} of {op},"
     return ("one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [minigrad.{_TYPE_NAMES[t.dtype.name]} [{shape}]]{where} is at version "
-            f"{t._vc[0]}; expected version {expected} instead. Hint: enable anomaly detection to "
+            f"operation: [minigrad.{t.dtype.tensor_type} [{shape}]]{where} is at version "
+            f"{version(t)}; expected version {expected} instead. Hint: enable anomaly detection to "
             "find the operation that failed to compute its gradient, with "
             "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
 
 
 class BackwardNode(Node):
     """A node made by ``Function.apply``; also the ``ctx`` that forward and backward see."""
 
     _fn = None               # the Function class whose backward this node runs
-    _versions = ()
-    _record = False          # set by apply when this call records a graph
-    _non_differentiable = ()
+    needs_input_grad = ()    # per forward argument: does it need a gradient?
     materialize_grads = True
-    needs_input_grad = ()
-    _input_mask = None       # which forward arguments have an entry in next_functions (None: all)
+    _record = False          # this call records a graph (set by apply)
+    _jvp = False             # this call computes tangents (forward mode)
+    _saved = ()              # what save_for_backward kept ...
+    _saved_versions = None   # ... and the version of each then (None: all at version 0)
+    _saved_outputs = None    # {index in _saved: output_nr}: saved outputs, kept without history
+    _freed = False
+    _input_mask = None       # per forward argument: has an entry in next_functions (None: all do)
+    _input_meta = None       # custom Functions: (shape, dtype) per entry of next_functions
+    _out_meta = None         # nodes with several outputs: (shape, dtype) of each, for zero grads
+    _non_differentiable = ()
+    _dirty = ()
 
-    # --- ctx API -------------------------------------------------------------------------------
+    # --- ctx API (what forward and backward use) -----------------------------------------------
     def save_for_backward(self, *tensors):
         """Keep tensors for backward; changing them in place afterwards is detected."""
-        self._saved = tensors
-        if self._record:  # versions matter only when a backward may come
-            versions = []
+        if self._record or self._jvp:  # else there is no backward (nor jvp) to keep them for
+            self._saved = tensors
             for t in tensors:
-                versions.append(t._vc[0] if t is not None else 0)
-            self._versions = versions
+                if t is not None and t._vc is not None:  # else every version is 0
+                    self._saved_versions = tuple(0 if t is None else version(t) for t in tensors)
+                    break
+            if grad_mode.inference_used and self._record and any(
+                    t is not None and t._inference for t in tensors):
+                raise RuntimeError(INFERENCE_MESSAGE)
 
     @property
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(FREED_MESSAGE)
-        for t, v in zip(self._saved, self._versions):
-            if t is not None and t._vc[0] != v:
-                raise RuntimeError(_modified_message(t, v))
-        return self._saved
+        saved, outputs = self._saved, self._saved_outputs
+        versions = self._saved_versions or (0,) * len(saved)
+        for i, (t, v) in enumerate(zip(saved, versions)):
+            if t is not None and t._vc is not None and t._vc[0] != v:
+                self._raise_modified(i, t, v)
+        if outputs is None or not _grad_mode.enabled:  # no graph is being built
+            return saved
+        return tuple(self._with_history(t, outputs.get(i)) for i, t in enumerate(saved))
+
+    def _raise_modified(self, i, t, expected):
+        outputs = self._saved_outputs
+        if outputs is not None and i in outputs:  # kept without history: the output is ours
+            raise RuntimeError(modified_message(t, expected, self, outputs[i]))
+        raise RuntimeError(modified_message(t, expected, t.grad_fn, t._output_nr))
+
+    def _with_history(self, t, output_nr):
+        """A saved output comes back with this node as its grad_fn, so that double backward sees
+        it (it is kept without: the node holding its own output would be a reference cycle)."""
+        if output_nr is None:
+            return t
+        out = wrap(t._data)
+        share_version_counter(out, t)
+        out._grad_fn, out._requires_grad, out._output_nr = self, True, output_nr
+        if t._fw_grad is not None:
+            forward_ad.set_tangent(out, t._fw_grad)
+        return out
+
+    save_for_forward = save_for_backward
+
+    def _saved_output_is(self, t):
+        """The op ran in place: the output it saved is ``t`` now (its memory, its version), so
+        that changing ``t`` again is detected, as in torch."""
+        versions = list(self._saved_versions or (0,) * len(self._saved))
+        saved = list(self._saved)
+        for i in self._saved_outputs:
+            saved[i] = _without_history(t)
+            versions[i] = version(t)
+        self._saved, self._saved_versions = tuple(saved), tuple(versions)
 
     def mark_non_differentiable(self, *tensors):
         self._non_differentiable = tensors
 
+    def mark_dirty(self, *tensors):
+        """Declare the inputs that forward modified in place (and returns)."""
+        self._dirty = tensors
+
     def set_materialize_grads(self, value):
         self.materialize_grads = bool(value)
 
-    # --- node API ------------------------------------------------------------------------------
-    def _release(self):
-        """Free the saved tensors (what a backward without retain_graph does)."""
+    # --- node API (what the engine uses) -------------------------------------------------------
+    def apply(self, grads):
+        """Run the Function's backward: one gradient (or None) per entry of next_functions."""
+        if self._out_meta is not None:
+            grads = self._materialize(grads)
+        out = self._fn.backward(self, *grads)
+        if type(out) is not tuple:
+            out = (out,)
+        if self._input_mask is not None or len(out) != len(self._next_nodes):
+            out = self._align(out)
+        if self._input_meta is not None:
+            out = self._validate(out)
+        return out
+
+    def release_variables(self):
+        """Free what forward saved (what a backward without retain_graph does)."""
         if self._saved:
             self._saved = ()
             self._freed = True
 
-    def _backward(self, *grads):
-        """Run the Function's backward; returns one gradient (or None) per entry of next_functions."""
-        return self._normalize(self._fn.backward(self, *grads))
+    def _materialize(self, grads):
+        """One gradient per output: zeros where none arrived (unless materialize_grads is off)."""
+        grads = list(grads) + [None] * (len(self._out_meta) - len(grads))
+        if self.materialize_grads:
+            grads = [wrap(np.zeros(*meta)) if g is None and meta is not None else g
+                     for g, meta in zip(grads, self._out_meta)]
+        return grads
 
-    def _normalize(self, out):
-        """backward's result as a tuple aligned with next_functions (torch's error otherwise)."""
-        if not isinstance(out, tuple):
-            out = (out,)
+    def _align(self, out):
+        """backward's result (one per forward argument) as one gradient per next_functions entry."""
         n = len(self.needs_input_grad)
         if len(out) > n and all(g is None for g in out[n:]):  # extra Nones are allowed
             out = out[:n]
         keep = self._input_mask
-        if keep is not None:
+        if keep is not None and len(out) == len(keep):
+            for i, (g, k) in enumerate(zip(out, keep)):
+                if not k and g is not None:
+                    raise RuntimeError(
+                        f"function {self.name()} returned a gradient different than None at "
+                        f"position {i + 1}, but the corresponding forward input was not a Variable")
             out = tuple(g for g, k in zip(out, keep) if k)
-        if len(out) != len(self.next_functions):
+        if len(out) != len(self._next_nodes):
             raise RuntimeError(
                 f"function {self.name()} returned an incorrect number of gradients "
-                f"(expected {len(self.next_functions)}, got {len(out)})")
+                f"(expected {len(self._next_nodes)}, got {len(out)})")
         return out
 
-    def __call__(self, *grads):
-        """Call the node like torch: gradient for one input, or a tuple aligned with next_functions."""
-        out = self._backward(*grads)
-        return out[0] if len(out) == 1 else out
+    def _validate(self, out):
+        """A custom backward's gradients must fit their inputs: summed back when broadcast, cast
+        to the input's dtype, an error otherwise (torch's validate_outputs)."""
+        checked = []
+        for i, (g, (shape, dtype)) in enumerate(zip(out, self._input_meta)):
+            if g is not None and shape is not None:
+                if g._data.shape != shape:
+                    if not _expandable(shape, g._data.shape):
+                        raise RuntimeError(
+                            f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                            f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
+                    g = g.sum_to_size(shape)
+                if g._data.dtype != dtype:
+                    g = g.to(dtype)
+            checked.append(g)
+        return tuple(checked)
+
+
+def _expandable(shape, to):
+    """Can ``shape`` be broadcast to ``to``? (Then a gradient of shape ``to`` sums back to it.)"""
+    if len(shape) > len(to):
+        return False
+    return all(n == m or n == 1 for n, m in zip(shape[::-1], to[::-1]))
 
 
 class Function:
@@ -117,13 +220,20 @@ class Function:
     """
 
     node_name = None
-    numpy_forward = False   # built-ins compute on numpy arrays: no need to switch grad mode off
-    counts_numbers = 0      # torch wraps Python numbers among the first N args into tensors: (None, 0)
+    builtin = False         # minigrad's own ops: forward computes with numpy (no grad mode to switch
+    #                         off), and their backward is trusted (tested against torch), so the
+    #                         engine skips the checks a custom backward's results get
+    number_inputs = 0       # torch treats Python numbers (and None) among the first N args as
+    #                         tensors: each gets a (None, 0) entry in next_functions; other
+    #                         non-tensors (dims, flags, index arrays) get none
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
-        cls._node_cls = type(name, (BackwardNode,), {"_fn": cls, "__module__": cls.__module__})
+        body = {"_fn": cls, "__module__": cls.__module__}
+        if "::" in name:  # torch::autograd::NotImplemented: the class is NotImplemented
+            body["name"] = lambda self, full=name: full
+        cls._node_cls = type(name.split("::")[-1], (BackwardNode,), body)
 
     @staticmethod
     def forward(ctx, *args):
@@ -142,89 +252,204 @@ class Function:
     @classmethod
     def apply(cls, *args):
         ctx = cls._node_cls()
-        record = False
-        if _grad_state["enabled"]:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    record = ctx._record = True
-                    if not cls.numpy_forward:  # a custom forward may read needs_input_grad
-                        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad
-                                                     for a in args)
-                    break
-        if cls.numpy_forward:
+        recording = _grad_mode.enabled and _connect_inputs(cls, ctx, args)
+        if not recording:
+            ctx.needs_input_grad = (False,) * len(args)
+        tangents = _forward_mode.level >= 0 and forward_ad.has_tangents(args)
+        if tangents:
+            ctx._jvp = True
+            if cls.builtin:  # the jvp rule needs what backward would need for every input
+                ctx.needs_input_grad = tuple(need or isinstance(a, Tensor)
+                                             for need, a in zip(ctx.needs_input_grad, args))
+        if cls.builtin:
             out = cls.forward(ctx, *args)
+            if type(out) is tuple:
+                out = tuple(o if o is None or type(o) is Tensor else wrap(o) for o in out)
+            elif type(out) is not Tensor:
+                out = wrap(out)  # forward computed a numpy array
         else:
-            prev = _grad_state["enabled"]
-            _grad_state["enabled"] = False
-            try:
-                out = cls.forward(ctx, *args)
-            finally:
-                _grad_state["enabled"] = prev
-        if type(out) is tuple:
-            outs = tuple(o if isinstance(o, Tensor) or o is None else _wrap(o) for o in out)
-        else:
-            if not isinstance(out, Tensor):
-                out = _wrap(out)
-            outs = None
-        if record:
-            _connect(cls, ctx, args, outs or (out,))
-        if _fw_state["level"] >= 0:
-            _fw.propagate(cls, ctx, args, outs or (out,))
-        return out if outs is None else outs
+            out = _custom_forward(cls, ctx, args)
+        if tangents:
+            forward_ad.propagate(cls, ctx, args, out if type(out) is tuple else (out,))
+        if recording:
+            _connect_outputs(ctx, out)
+            if _anomaly_mode.enabled:
+                anomaly_mode.record_forward_stack(ctx)
+        elif _grad_mode.inference:
+            _mark_inference(out)
+        return out
 
 
-_NUMBERS = (int, float, bool)
-_NO_EDGE = (None, 0)
+def _mark_inference(out):
+    for o in out if type(out) is tuple else (out,):
+        if o is not None:
+            o._inference = True
 
 
-def _connect(cls, ctx, args, outs):
-    """Make ``ctx`` the grad_fn of the outputs and point its next_functions at the inputs."""
-    edges = []
-    needs = []
-    mask = None  # built only when some argument (a dim, a flag...) gets no entry
-    i = 0
-    for a in args:
+def _custom_forward(cls, ctx, args):
+    """A user's forward runs with grad mode off; its outputs must be new tensors (an input
+    returned as is becomes a view of it, unless marked dirty), as torch makes them."""
+    prev = _grad_mode.enabled
+    _grad_mode.enabled = False
+    try:
+        out = cls.forward(ctx, *args)
+    finally:
+        _grad_mode.enabled = prev
+    if type(out) is tuple:
+        return tuple(_new_output(ctx, o, args) for o in out)
+    return _new_output(ctx, out, args)
+
+
+def _new_output(ctx, o, args):
+    if o is None:
+        return None
+    if not isinstance(o, Tensor):
+        return wrap(o)
+    if any(o is a for a in args) and not any(o is d for d in ctx._dirty):
+        return o.view_as(o)
+    return o
+
+
+def _connect_inputs(cls, ctx, args):
+    """Point ``ctx.next_functions`` at the inputs' nodes; False when no input requires grad (the
+    call then records nothing).
+
+    Numbers among the first ``number_inputs`` arguments get a (None, 0) entry, as the scalar
+    tensors torch makes of them would; other non-tensors (dims, flags) get none, and
+    ``_input_mask`` remembers which arguments have one.
+    """
+    nodes, needs = [], []
+    nrs = has_edge = None  # made only when needed: an input that is not output 0, a non-tensor
+    for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            fn = a.grad_fn
-            if fn is not None:
-                edges.append((fn, a._output_nr))
-                needs.append(True)
-            elif a._requires_grad:
-                edges.append((a._accumulator(), 0))
-                needs.append(True)
-            else:
-                edges.append(_NO_EDGE)
-                needs.append(False)
+            fn = a._grad_fn if a._view is None else a.grad_fn
+            if fn is None:
+                if a._requires_grad:
+                    fn = grad_accumulator(a)
+            elif a._output_nr:
+                if nrs is None:
+                    nrs = {}
+                nrs[len(nodes)] = a._output_nr
+            nodes.append(fn)
+            needs.append(a._requires_grad)
         else:
             needs.append(False)
-            if i < cls.counts_numbers and (type(a) in _NUMBERS or isinstance(a, Number)):
-                edges.append(_NO_EDGE)
+            if i < cls.number_inputs and (type(a) in _NUMBERS or a is None or isinstance(a, Number)):
+                nodes.append(None)
             else:
-                if mask is None:
-                    mask = [True] * i
-                mask.append(False)
-                i += 1
-                continue
-        if mask is not None:
-            mask.append(True)
-        i += 1
-    if mask is not None:
-        ctx._input_mask = mask
+                if has_edge is None:
+                    has_edge = [True] * len(args)
+                has_edge[i] = False
+    if True not in needs:
+        return False
+    ctx._record = True
+    ctx._seq = next(sequence)
+    ctx._next_nodes = tuple(nodes)
+    ctx._next_nrs = zeros(len(nodes)) if nrs is None else tuple(nrs.get(i, 0) for i in range(len(nodes)))
     ctx.needs_input_grad = tuple(needs)
-    ctx.next_functions = tuple(edges)
-    if len(outs) == 1:
-        o = outs[0]
-        if o._data.dtype.kind == "f" and not ctx._non_differentiable:
-            o.grad_fn = ctx
-            o._requires_grad = True
-        return
-    ctx._out_meta = [None if o is None else (o._data.shape, o._data.dtype) for o in outs]
-    nondiff = ctx._non_differentiable
-    for nr, o in enumerate(outs):
-        if o is not None and o._data.dtype.kind == "f" and not any(o is t for t in nondiff):
-            o.grad_fn = ctx
-            o._requires_grad = True
-            o._output_nr = nr
+    if has_edge is not None:
+        ctx._input_mask = has_edge
+    if not cls.builtin:
+        _check_custom_inputs(ctx, args)
+    return True
 
 
-from ..tensor import Tensor, _wrap  # noqa: E402  (tensor.py imports this module first)
+def _check_custom_inputs(ctx, args):
+    """A custom Function's gradients are checked against its inputs' shapes and dtypes later."""
+    mask = ctx._input_mask or [True] * len(args)
+    ctx._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else
+                            (None, None) for a, edge in zip(args, mask) if edge)
+
+
+def _connect_outputs(ctx, out):
+    """Make ``ctx`` the grad_fn of the (floating point, differentiable) outputs."""
+    if type(out) is not tuple and not (ctx._non_differentiable or ctx._dirty):  # the usual case
+        if out._data.dtype.kind == "f":
+            out._grad_fn, out._requires_grad = ctx, True
+        outs = (out,)
+    else:
+        outs = out if type(out) is tuple else (out,)
+        if len(outs) > 1:
+            ctx._out_meta = [None if o is None else (o._data.shape, o._data.dtype) for o in outs]
+        for nr, o in enumerate(outs):
+            if o is None or o._data.dtype.kind != "f" or any(o is t for t in ctx._non_differentiable):
+                continue
+            if any(o is d for d in ctx._dirty):  # forward changed this input in place
+                _check_dirty(o)
+                bump_version(o)
+                rebase_history(o, ctx, nr)
+            else:
+                o._grad_fn, o._requires_grad, o._output_nr = ctx, True, nr
+    if ctx._saved:
+        _keep_outputs_without_history(ctx, outs)
+
+
+def _check_dirty(t):
+    view = t._view
+    if t._grad_fn is None and t._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+    if view is not None and view.base._requires_grad and view.base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad has been used in an "
+                           "in-place operation.")
+
+
+def _keep_outputs_without_history(ctx, outs):
+    """A node that saved its own output would form a cycle (node -> output -> node), which only
+    the cyclic garbage collector frees: keep the output's values (and version counter) instead,
+    and give them back with this node as grad_fn in saved_tensors."""
+    saved = ctx._saved
+    for i, t in enumerate(saved):
+        if t is None:
+            continue
+        for nr, o in enumerate(outs):
+            if t is o:
+                if ctx._saved_outputs is None:
+                    ctx._saved_outputs = {}
+                saved = ctx._saved = saved[:i] + (_without_history(o),) + saved[i + 1:]
+                ctx._saved_outputs[i] = nr
+
+
+def _without_history(t):
+    alias = wrap(t._data)
+    share_version_counter(alias, t)
+    if t._fw_grad is not None:
+        forward_ad.set_tangent(alias, t._fw_grad)
+    return alias
+
+
+# ---------------------------------------------------------------------- once_differentiable
+class _DelayedError(Function):
+    """What a once_differentiable backward returns when a graph is being built: using that
+    graph raises (torch's node name: Error)."""
+
+    node_name = "torch::autograd::Error"
+
+    @staticmethod
+    def forward(ctx, *grads):
+        return tuple(g.detach() if g is not None else None for g in grads)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
+def once_differentiable(backward):
+    """Decorate a ``backward`` that is written with non-differentiable code (numpy, say): it runs
+    with grad mode off, and differentiating its result again raises, as in torch."""
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        prev = _grad_mode.enabled
+        _grad_mode.enabled = False
+        try:
+            out = backward(ctx, *grads)
+        finally:
+            _grad_mode.enabled = prev
+        if not (prev and any(isinstance(g, Tensor) and g._requires_grad for g in grads)):
+            return out
+        outs = out if isinstance(out, tuple) else (out,)
+        tensors = [o for o in outs if isinstance(o, Tensor)]
+        errors = iter(_DelayedError.apply(*tensors, *[g for g in grads if isinstance(g, Tensor)]))
+        wrapped = tuple(next(errors) if isinstance(o, Tensor) else o for o in outs)
+        return wrapped if isinstance(out, tuple) else wrapped[0]
+    return wrapper

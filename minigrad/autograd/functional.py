@@ -11,7 +11,12 @@ The same functions, arguments, return structures and error messages as
 
 ``inputs`` (and ``v``) may be one tensor or a tuple of tensors; results mirror that structure.
 """
-import minigrad
+from .. import creation
+from ..ops import stack
+from ..tensor import Tensor
+from . import forward_ad
+from . import engine
+from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
@@ -25,7 +30,7 @@ def _as_tuple(value, arg_name, fn_name):
     was_tuple = isinstance(value, tuple)
     values = value if was_tuple else (value,)
     for i, item in enumerate(values):
-        if not isinstance(item, minigrad.Tensor):
+        if not isinstance(item, Tensor):
             where = f"value at index {i}" if was_tuple else f"given {arg_name}"
             raise TypeError(
                 f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors "
@@ -115,7 +120,7 @@ def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=N
     if not pairs:
         return (None,) * len(inputs)
     outs, grads = zip(*pairs)
-    return minigrad.autograd.grad(outs, inputs, grads, retain_graph=retain_graph,
+    return engine.grad(outs, inputs, grads, retain_graph=retain_graph,
                                   create_graph=create_graph, allow_unused=True)
 
 
@@ -140,7 +145,7 @@ def _zeros_for_none(grads, refs, strict, create_graph, stage):
         if g is None:
             if strict:
                 raise RuntimeError(_INDEPENDENT[stage].format(i=i))
-            g = minigrad.zeros_like(ref)
+            g = creation.zeros_like(ref)
         elif strict and create_graph and not g.requires_grad:
             what = "hessian" if "double" in stage else "jacobian"
             raise RuntimeError(f"The {what} of the user-provided function is independent of "
@@ -173,8 +178,8 @@ def _check_strict_grads(grads, strict, what):
 
 def _second_pass(outputs, inputs, v, create_graph, refs, strict, stage):
     """The final backward pass of vjp/jvp/vhp/hvp, with grad mode as torch sets it."""
-    mode = True if create_graph else minigrad.is_grad_enabled()
-    with minigrad.set_grad_enabled(mode):
+    mode = True if create_graph else is_grad_enabled()
+    with set_grad_enabled(mode):
         grads = _grad(outputs, inputs, v, create_graph=create_graph)
         return _zeros_for_none(grads, refs, strict, create_graph, stage)
 
@@ -189,7 +194,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     ``v`` has the shape of the output (it may be omitted when the output has one element); the
     result has the shape of the inputs.
     """
-    with minigrad.enable_grad():
+    with enable_grad():
         inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
         inputs = _fresh_inputs(inputs, create_graph, need_graph=True)
         outputs_tuple, outputs = _call(func, inputs, "vjp", strict)
@@ -207,13 +212,13 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     Computed with the double-backward trick: ``u -> u^T J`` is linear in a dummy ``u``, and its
     gradient with respect to ``u`` along ``v`` is ``J v``. ``v`` has the shape of the inputs.
     """
-    with minigrad.enable_grad():
+    with enable_grad():
         inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
         inputs = _fresh_inputs(inputs, create_graph, need_graph=True)
         v = _prepare_v(v, inputs, inputs_tuple, "jvp", create_graph, _V_NONE_FOR_INPUT)
         outputs_tuple, outputs = _call(func, inputs, "jvp", strict)
         # The dummy u: its value never matters (the map is linear); zeros keep it finite.
-        dummies = tuple(minigrad.zeros_like(out, requires_grad=True) for out in outputs)
+        dummies = tuple(creation.zeros_like(out, requires_grad=True) for out in outputs)
         u_J = _grad(outputs, inputs, dummies, create_graph=True)
         _check_strict_grads(u_J, strict, "grad_inputs")
     result = _second_pass(u_J, dummies, v, create_graph, outputs, strict, "back_trick")
@@ -248,7 +253,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 '`strict=False` or `strategy="reverse-mode"`.')
         return _jacobian_forward(func, inputs)
 
-    with minigrad.enable_grad():
+    with enable_grad():
         inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _fresh_inputs(inputs, create_graph, need_graph=True)
         outputs_tuple, outputs = _call(func, inputs, "jacobian", strict)
@@ -264,7 +269,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                             raise RuntimeError(
                                 f"Output {i} of the user-provided function is independent of "
                                 f"input {j}. This is not allowed in strict mode.")
-                        g = minigrad.zeros_like(inp)
+                        g = creation.zeros_like(inp)
                     elif strict and create_graph and not g.requires_grad:
                         raise RuntimeError(
                             "The jacobian of the user-provided function is independent of "
@@ -280,13 +285,13 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
 def _stack_rows(rows, shape, like):
     """Stack per-element gradients into one tensor of the Jacobian's shape."""
     if not rows:  # an output with no elements
-        return minigrad.zeros(shape, dtype=like.dtype)
-    return minigrad.stack(rows, dim=0).reshape(shape)
+        return creation.zeros(shape, dtype=like.dtype)
+    return stack(rows, dim=0).reshape(shape)
 
 
 def _jacobian_forward(func, inputs):
     """Forward-mode Jacobian: one JVP (a dual-number pass) per input element."""
-    fwad = minigrad.autograd.forward_ad
+    fwad = forward_ad
     inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
     inputs = tuple(t.detach() for t in inputs)
     columns = None  # columns[i][j]: list of d out_i / d input_j[k] over k
@@ -294,7 +299,7 @@ def _jacobian_forward(func, inputs):
         for k in range(inp.numel()):
             with fwad.dual_level():
                 duals = tuple(
-                    fwad.make_dual(t, _one_hot(t, k) if m == j else minigrad.zeros_like(t))
+                    fwad.make_dual(t, _one_hot(t, k) if m == j else creation.zeros_like(t))
                     for m, t in enumerate(inputs))
                 outputs_tuple, outs = _as_tuple(func(*duals), "outputs", "jacobian")
                 unpacked = [fwad.unpack_dual(o) for o in outs]
@@ -302,7 +307,7 @@ def _jacobian_forward(func, inputs):
                 primals = [u[0] for u in unpacked]
                 columns = [[[] for _ in inputs] for _ in outs]
             for i, (primal, tangent) in enumerate(unpacked):
-                columns[i][j].append(minigrad.zeros_like(primal) if tangent is None else tangent)
+                columns[i][j].append(creation.zeros_like(primal) if tangent is None else tangent)
     if columns is None:  # every input is empty: one call to learn the outputs' shapes
         outputs_tuple, primals = _as_tuple(func(*inputs), "outputs", "jacobian")
         columns = [[[] for _ in inputs] for _ in primals]
@@ -315,14 +320,14 @@ def _jacobian_forward(func, inputs):
 def _stack_columns(cols, out, inp):
     shape = tuple(out.shape) + tuple(inp.shape)
     if not cols:
-        return minigrad.zeros(shape, dtype=out.dtype)
-    stacked = minigrad.stack([c.reshape(-1) for c in cols], dim=1)  # (out numel, in numel)
+        return creation.zeros(shape, dtype=out.dtype)
+    stacked = stack([c.reshape(-1) for c in cols], dim=1)  # (out numel, in numel)
     return stacked.reshape(shape).detach()
 
 
 def _one_hot(like, k):
     """A tensor shaped like ``like``: 1 at flat position ``k``, 0 elsewhere."""
-    e = minigrad.zeros(like.numel(), dtype=like.dtype)
+    e = creation.zeros(like.numel(), dtype=like.dtype)
     e[k] = 1
     return e.reshape(like.shape)
 
@@ -374,7 +379,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def _hessian_product(func, inputs, v, create_graph, strict, fn_name):
-    with minigrad.enable_grad():
+    with enable_grad():
         inputs_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
         inputs = _fresh_inputs(inputs, create_graph, need_graph=True)
         v = _prepare_v(v, inputs, inputs_tuple, fn_name, create_graph, _V_NONE_FOR_INPUT)
@@ -384,7 +389,7 @@ def _hessian_product(func, inputs, v, create_graph, strict, fn_name):
         _check_strict_grads(grads, strict, "jacobian")
         if fn_name == "hvp":
             # u -> u^T H is linear in a dummy u; its derivative along v is H v.
-            dummies = tuple(minigrad.zeros_like(t, requires_grad=True) for t in inputs)
+            dummies = tuple(creation.zeros_like(t, requires_grad=True) for t in inputs)
             u_H = _grad(grads, inputs, dummies, create_graph=True)
             first, wrt, stage = u_H, dummies, "double_back_trick"
         else:

@@ -23,7 +23,11 @@ import warnings
 
 import numpy as np
 
-import minigrad
+from .. import creation, dtypes
+from ..ops import stack
+from ..tensor import Tensor
+from . import forward_ad
+from . import engine
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -41,7 +45,7 @@ def _as_tuple(x):
 
 
 def _is_tensor(x):
-    return isinstance(x, minigrad.Tensor)
+    return isinstance(x, Tensor)
 
 
 def _differentiable(outputs):
@@ -53,7 +57,7 @@ def _check_inputs(inputs):
     found = False
     for idx, inp in enumerate(inputs):
         if _is_tensor(inp) and inp.requires_grad:
-            if inp.dtype != minigrad.float64:
+            if inp.dtype != dtypes.float64:
                 warnings.warn(
                     f"Input #{idx} requires gradient and is not a double precision floating point "
                     "or complex. This check will likely fail if all the inputs are not of double "
@@ -66,7 +70,7 @@ def _check_inputs(inputs):
 
 def _one_hot(like, k):
     """A tensor shaped like ``like``, 1 at flat position ``k`` and 0 elsewhere (no graph)."""
-    e = minigrad.zeros(like.numel(), dtype=like.dtype)
+    e = creation.zeros(like.numel(), dtype=like.dtype)
     e[k] = 1
     return e.reshape(like.shape)
 
@@ -74,8 +78,8 @@ def _one_hot(like, k):
 def _columns_to_matrix(columns, rows, cols, dtype, dim):
     """Stack flat vectors into a ``(rows, cols)`` Jacobian (``dim`` says which way they go)."""
     if not columns:
-        return minigrad.zeros((rows, cols), dtype=dtype)
-    return minigrad.stack([c.reshape(-1) for c in columns], dim=dim).reshape(rows, cols)
+        return creation.zeros((rows, cols), dtype=dtype)
+    return stack([c.reshape(-1) for c in columns], dim=dim).reshape(rows, cols)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,14 +122,14 @@ def _analytical_jacobian(output, diff_inputs):
     columns = [[] for _ in diff_inputs]
     sizes_ok = True
     for m in range(output.numel()):
-        grads = minigrad.autograd.grad(output, diff_inputs, _one_hot(output, m),
+        grads = engine.grad(output, diff_inputs, _one_hot(output, m),
                                        retain_graph=True, allow_unused=True)
         for j, (g, x) in enumerate(zip(grads, diff_inputs)):
             if g is None:
-                g = minigrad.zeros_like(x)
+                g = creation.zeros_like(x)
             elif g.shape != x.shape:
                 sizes_ok = False
-                g = minigrad.zeros_like(x)
+                g = creation.zeros_like(x)
             columns[j].append(g.detach())
     jac = [_columns_to_matrix(cols, x.numel(), output.numel(), x.dtype, dim=1)
            for cols, x in zip(columns, diff_inputs)]
@@ -134,7 +138,7 @@ def _analytical_jacobian(output, diff_inputs):
 
 def _forward_jacobians(func, inputs, n_outputs):
     """``J[i][j]`` as in ``_numerical_jacobians``, from forward mode: one JVP per input element."""
-    fwad = minigrad.autograd.forward_ad
+    fwad = forward_ad
     diff_idx = [i for i, x in enumerate(inputs) if _is_tensor(x) and x.requires_grad]
     plain = tuple(x.detach() if _is_tensor(x) else x for x in inputs)
     rows = [[[] for _ in diff_idx] for _ in range(n_outputs)]
@@ -147,7 +151,7 @@ def _forward_jacobians(func, inputs, n_outputs):
                 outs = [fwad.unpack_dual(o) for o in _as_tuple(func(*duals)) if _is_tensor(o)]
             shapes = [p.numel() for p, _ in outs]
             for i, (primal, tangent) in enumerate(outs):
-                rows[i][jj].append(minigrad.zeros_like(primal) if tangent is None else tangent)
+                rows[i][jj].append(creation.zeros_like(primal) if tangent is None else tangent)
     return [[_columns_to_matrix(rows[i][jj], plain[j].numel(), shapes[i] if shapes else 0,
                                 plain[j].dtype, dim=0)
              for jj, j in enumerate(diff_idx)] for i in range(n_outputs)]
@@ -242,7 +246,7 @@ def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_grad_dtypes, che
 
 def _check_backward_scales_with_grad_output(outputs, diff_inputs):
     """A zero grad_output must give zero gradients of the right type and size."""
-    grads = minigrad.autograd.grad(outputs, diff_inputs, [minigrad.zeros_like(o) for o in outputs],
+    grads = engine.grad(outputs, diff_inputs, [creation.zeros_like(o) for o in outputs],
                                    allow_unused=True)
     for g, x in zip(grads, diff_inputs):
         if g is None:
@@ -275,8 +279,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     if grad_outputs is None:
         outputs = _differentiable(func(*inputs))
         grad_outputs = tuple(
-            (minigrad.rand(o.shape, dtype=o.dtype if o.dtype.is_floating_point
-                           else minigrad.float64) * 2 - 1).requires_grad_()
+            (creation.rand(o.shape, dtype=o.dtype if o.dtype.is_floating_point
+                           else dtypes.float64) * 2 - 1).requires_grad_()
             for o in outputs)
     else:
         grad_outputs = _as_tuple(grad_outputs)
@@ -287,7 +291,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         """``(inputs, v) -> v^T J``: the gradients of ``func``, as a differentiable function."""
         ins, vs = args[:-n_out] if n_out else args, args[len(args) - n_out:]
         outputs = _differentiable(func(*ins))
-        grads = minigrad.autograd.grad(outputs, tuple(ins[i] for i in diff_inputs_at), vs,
+        grads = engine.grad(outputs, tuple(ins[i] for i in diff_inputs_at), vs,
                                        create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 

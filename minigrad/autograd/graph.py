@@ -5,7 +5,23 @@ Every operation that records a graph creates one :class:`Node`. The node remembe
 that needs a gradient, ``(None, 0)`` for one that does not. A leaf tensor that requires grad is
 reached through its :class:`AccumulateGrad` node, whose job is to add the incoming gradient into
 ``leaf.grad``.
+
+The engine calls ``node.apply(grads)``: one gradient per output of the node in, one per entry of
+``next_functions`` out.
+
+A node keeps its edges as two tuples, the nodes and their output numbers, rather than one tuple
+of pairs: a graph of a million nodes would otherwise hold millions more small tuples for
+Python's cyclic garbage collector to walk, over and over, while the graph is being built
+(bench/scaling.py measures it). ``next_functions`` makes the pairs when asked, as torch does.
 """
+import itertools
+import sys
+import weakref
+
+import numpy as np
+
+from ..tensor import wrap
+from .grad_mode import state as _grad_mode
 
 
 class RemovableHandle:
@@ -19,26 +35,47 @@ class RemovableHandle:
             self._hooks.remove(self._fn)
 
 
-class Node:
-    """Base class of every graph node. ``name()`` is the class name (``MulBackward0``, ...)."""
+sequence = itertools.count()  # numbers the nodes in the order the forward pass makes them
+RUN_FIRST = 2 ** 62           # AccumulateGrad's numbers start here: a ready one runs at once
 
-    next_functions = ()
+
+class Node:
+    """Base class of every graph node. ``name()`` is the class name (``MulBackward0``, ...).
+
+    ``_seq`` numbers the nodes in the order they were made: among the nodes ready to run, the
+    engine runs the most recent first, as torch does (so hooks fire in torch's order).
+    """
+
+    _seq = 0
+    _next_nodes = ()        # per input: the node its gradient goes to (None: it needs none) ...
+    _next_nrs = ()          # ... and which output of that node the input is
     metadata_ = None
     _pre_hooks = None       # node.register_prehook(fn): fn(grad_outputs) -> new grad_outputs or None
     _post_hooks = None      # node.register_hook(fn): fn(grad_inputs, grad_outputs)
-    _tensor_hooks = None    # tensor.register_hook on the tensor this node produced
-    _retained = None        # weak references to output tensors that called retain_grad()
+    _tensor_hooks = None    # {output_nr: [fn]}: tensor.register_hook on the tensors this node made
+    _retained = None        # {output_nr: weak reference}: output tensors that called retain_grad()
     _hooked = False         # any of the three above: the engine looks only at this flag
-    materialize_grads = False
-    _saved = ()             # tensors saved for backward (freed after a backward)
-    _freed = False
-    _out_meta = None        # (shape, dtype) of each output, for nodes with several outputs
 
     def name(self):
         return type(self).__name__
 
-    def _release(self):
-        """Free saved tensors after a backward without retain_graph (nothing saved here)."""
+    @property
+    def next_functions(self):
+        """Where the gradient of each input goes next: ``(node, output_nr)``, or ``(None, 0)``."""
+        return tuple(zip(self._next_nodes, self._next_nrs))
+
+    def apply(self, grads):
+        """The gradients of the inputs (one per entry of next_functions) from ``grads``, the
+        gradients of the outputs (one per output, None where none arrived)."""
+        raise NotImplementedError
+
+    def release_variables(self):
+        """Drop what was kept for backward (a backward without retain_graph calls this)."""
+
+    def __call__(self, *grads):
+        """Call the node like torch: gradient for one input, or a tuple aligned with next_functions."""
+        out = self.apply(list(grads))
+        return out[0] if len(out) == 1 else out
 
     @property
     def metadata(self):
@@ -66,40 +103,93 @@ class Node:
 class AccumulateGrad(Node):
     """The last node on the way to a leaf: adds the gradient into ``variable.grad``.
 
-    A leaf has exactly one AccumulateGrad node (cached on the tensor), so that every path to the
-    leaf ends in the same place and the engine sums the contributions before accumulating.
+    A leaf has one AccumulateGrad node while a graph uses it, so that every path to the leaf ends
+    in the same place and the engine sums the contributions before accumulating. The leaf keeps
+    only a weak reference to it (as torch does): the graph keeps the node alive, the node keeps
+    the leaf alive, and nothing points back, so reference counting frees both.
     """
 
     def __init__(self, variable):
         self.variable = variable
+        self._seq = RUN_FIRST + next(sequence)
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
 
-    def __call__(self, grad):
-        """Add ``grad`` into ``variable.grad``; returns ``()`` like torch's node."""
-        self._accumulate(grad, create_graph=False)
+    @property
+    def _tensor_hooks(self):
+        hooks = self.variable._hooks
+        return {0: hooks} if hooks else None
+
+    def apply(self, grads):
+        """Add ``grads[0]`` into the leaf's ``.grad``; returns ``()`` like torch's node."""
+        variable = self.variable
+        grad = grads.pop()  # from here on, this frame holds the engine's only reference
+        if grad is not None:
+            accumulate(variable, grad)
+            for hook in variable._post_accumulate_hooks or ():
+                hook(variable)
         return ()
 
-    def _accumulate(self, grad, create_graph):
-        var = self.variable
-        for hook in var._hooks or ():
-            new = hook(grad)
-            if new is not None:
-                grad = new
-                grad._taken = True
-        if grad.dtype is not var.dtype:
-            grad = grad.to(var.dtype)
-        if var._grad is None:
-            if create_graph:
-                var._grad = grad
-            elif grad._taken or grad._requires_grad or not grad._owns_memory():
-                # the same values are used elsewhere (another leaf, a view, the user): copy them
-                var._grad = grad._detached_copy()
-            else:  # a fresh result of the backward pass: keep it without copying
-                grad._taken = True
-                var._grad = grad
-        elif create_graph or var._grad._requires_grad:
-            var._grad = var._grad + grad
+
+def zeros(n):
+    """``(0,) * n``, shared: most inputs are output 0 of their node."""
+    return _ZEROS[n] if n < len(_ZEROS) else (0,) * n
+
+
+_ZEROS = [(0,) * n for n in range(8)]
+
+
+def grad_accumulator(leaf):
+    """The AccumulateGrad node of ``leaf``: the one the graph already uses, or a new one."""
+    ref = leaf._grad_acc
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        node._hooked = bool(leaf._hooks)  # the leaf's hooks run before it accumulates
+        leaf._grad_acc = weakref.ref(node)
+    return node
+
+
+def accumulate(variable, grad):
+    """``variable.grad += grad``, as torch does it.
+
+    The first gradient becomes ``.grad`` as it is when nobody else can see its memory (no copy:
+    the backward pass just made it), else a copy. Later ones are added in place, or out of place
+    when a graph is being built (``create_graph=True``: grad mode is on during such a backward).
+    """
+    if grad._data.dtype != variable._data.dtype:
+        grad = wrap(grad._data.astype(variable._data.dtype))
+    old = variable._grad
+    if old is None:
+        if _grad_mode.enabled:
+            variable._grad = grad.clone()
+        elif _only_reference(grad):
+            variable._grad = grad
         else:
-            var._grad._add_data_(grad)
+            variable._grad = wrap(np.array(grad._data))
+    elif _grad_mode.enabled or old._requires_grad:
+        variable._grad = old + grad
+    else:
+        old.add_(grad)
+
+
+def _only_reference(grad):
+    """True when the engine holds the only reference to ``grad`` and to its memory.
+
+    Counted with CPython's reference counts. For the tensor: AccumulateGrad.apply's ``grad``,
+    accumulate's and this function's arguments, and getrefcount's own: 4. For its array: the
+    tensor's ``_data``, this frame's ``a`` and getrefcount's argument: 3. A view made during
+    backward (``g.t()``) qualifies when nothing else holds its base. Anything more (the user's
+    seed gradient, a tensor a hook kept, a gradient that goes to two leaves) means another holder:
+    then ``.grad`` gets a copy.
+    """
+    a = grad._data
+    if (type(a) is not np.ndarray or not a.flags.writeable or grad._requires_grad
+            or sys.getrefcount(grad) > 4 or sys.getrefcount(a) > 3):
+        return False
+    if grad._view is None:
+        return a.base is None
+    base = grad._view.base  # the view's reference, this frame's and getrefcount's: 3
+    return (base._view is None and sys.getrefcount(base) <= 3 and a.base is base._data
+            and sys.getrefcount(base._data) <= 3 and base._data.base is None)

@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 
-import minigrad
+from ..dtypes import int64, uint8
+from .. import ops
 from ..ops.linalg import linear
 from ..ops.losses import MseLoss, NllLoss, NllLoss2d
 from ..ops.losses import apply_reduction as _reduce
@@ -24,15 +25,15 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
 
 def relu(input, inplace=False):
     """max(input, 0) elementwise; ``inplace=True`` overwrites ``input`` (``relu_``)."""
-    return input.relu_() if inplace else minigrad.relu(input)
+    return input.relu_() if inplace else ops.relu(input)
 
 
 def sigmoid(input):
-    return minigrad.sigmoid(input)
+    return ops.sigmoid(input)
 
 
 def tanh(input):
-    return minigrad.tanh(input)
+    return ops.tanh(input)
 
 
 def _softmax_dim(ndim, name):
@@ -47,7 +48,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
         dim = _softmax_dim(input.ndim, "softmax")
     if dtype is not None:
         input = input.to(dtype)
-    return minigrad.softmax(input, dim)
+    return ops.softmax(input, dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -56,7 +57,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
         dim = _softmax_dim(input.ndim, "log_softmax")
     if dtype is not None:
         input = input.to(dtype)
-    return minigrad.log_softmax(input, dim)
+    return ops.log_softmax(input, dim)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,9 +135,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if target.dtype.is_floating_point and target.shape == input.shape:
         return _cross_entropy_probabilities(logp, target, w, cdim, n_classes, reduction,
                                             label_smoothing)
-    if target.dtype not in (minigrad.int64, minigrad.uint8):
+    if target.dtype not in (int64, uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_dtype_word(target.dtype)}")
+                           f"{target.dtype.scalar_name}")
     expected = tuple(input.shape[:cdim]) + tuple(input.shape[cdim + 1:])
     if tuple(target.shape) != expected:
         if input.ndim >= 2 and (target.ndim == 0 or target.shape[0] != input.shape[0]):
@@ -212,10 +213,3 @@ def _check_class_range(target, n_classes, ignore_index):
     bad = values[(values != ignore_index) & ((values < 0) | (values >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
-
-
-def _dtype_word(dtype):
-    """torch's scalar type name in messages: Float, Double, Int, ..."""
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-            "int16": "Short", "int8": "Char", "bool": "Bool"}.get(
-        str(dtype).split(".")[-1], str(dtype))

@@ -6,7 +6,8 @@ the tensor. Random values come from minigrad's generator (``minigrad.manual_seed
 import math
 import warnings
 
-import minigrad
+from ..autograd.grad_mode import no_grad
+from ..creation import full, rand, randn
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -42,23 +43,23 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 
 def _fill_(tensor, values):
-    with minigrad.no_grad():
+    with no_grad():
         tensor.copy_(values)
     return tensor
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Values drawn from U(a, b)."""
-    return _fill_(tensor, minigrad.rand(tuple(tensor.shape), dtype=tensor.dtype) * (b - a) + a)
+    return _fill_(tensor, rand(tuple(tensor.shape), dtype=tensor.dtype) * (b - a) + a)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Values drawn from N(mean, std**2)."""
-    return _fill_(tensor, minigrad.randn(tuple(tensor.shape), dtype=tensor.dtype) * std + mean)
+    return _fill_(tensor, randn(tuple(tensor.shape), dtype=tensor.dtype) * std + mean)
 
 
 def constant_(tensor, val):
-    return _fill_(tensor, minigrad.full(tuple(tensor.shape), val, dtype=tensor.dtype))
+    return _fill_(tensor, full(tuple(tensor.shape), val, dtype=tensor.dtype))
 
 
 def zeros_(tensor):

@@ -7,13 +7,15 @@ A module keeps three ordered dictionaries, filled in automatically by attribute 
 """
 from collections import OrderedDict, namedtuple
 
-import minigrad
+from ..autograd.grad_mode import no_grad
+from ..dtypes import dtype
+from ..tensor import Tensor
 
 from .parameter import Parameter
 
 
 def _typename(obj):
-    if isinstance(obj, minigrad.Tensor):
+    if isinstance(obj, Tensor):
         return obj.type()  # "minigrad.FloatTensor", as torch says "torch.FloatTensor"
     return f"{type(obj).__module__}.{type(obj).__qualname__}"
 
@@ -98,7 +100,7 @@ class Module:
                                 "(torch.nn.Module or None expected)")
             modules[name] = None
         elif self.__dict__.get("_buffers") is not None and name in self._buffers:
-            if value is not None and not isinstance(value, minigrad.Tensor):
+            if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
                                 "(torch.Tensor or None expected)")
             self._buffers[name] = value
@@ -145,7 +147,7 @@ class Module:
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         self._check_name(name, "buffer", self._buffers)
-        if tensor is not None and not isinstance(tensor, minigrad.Tensor):
+        if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
         self._buffers[name] = tensor
@@ -315,7 +317,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            if not isinstance(value, minigrad.Tensor):
+            if not isinstance(value, Tensor):
                 errors.append(f'While copying the parameter named "{key}", expected torch.Tensor '
                               f"or Tensor-like object from checkpoint but received {type(value)}")
             elif value.shape != target.shape:
@@ -323,7 +325,7 @@ class Module:
                               "from checkpoint, the shape in current model is "
                               f"{target.shape}.")
             else:
-                with minigrad.no_grad():
+                with no_grad():
                     target.copy_(value)
         if strict:
             if unexpected:
@@ -361,4 +363,4 @@ class Module:
 
 
 def _is_dtype(x):
-    return isinstance(x, minigrad.dtype) or type(x).__name__ == "dtype"
+    return isinstance(x, dtype) or type(x).__name__ == "dtype"

@@ -2,7 +2,8 @@
 import math
 from collections import OrderedDict
 
-import minigrad
+from ..creation import zeros
+from ..dtypes import default_float
 
 from . import functional as F
 from . import init
@@ -19,12 +20,12 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        dtype = minigrad.get_default_dtype() if dtype is None else dtype
+        dtype = default_float if dtype is None else dtype
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Parameter(minigrad.zeros((out_features, in_features), dtype=dtype,
+        self.weight = Parameter(zeros((out_features, in_features), dtype=dtype,
                                                device=device))
         if bias:
-            self.bias = Parameter(minigrad.zeros(out_features, dtype=dtype, device=device))
+            self.bias = Parameter(zeros(out_features, dtype=dtype, device=device))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

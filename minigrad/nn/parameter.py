@@ -1,8 +1,9 @@
 """``Parameter``: a tensor that a Module registers as one of its learnable weights."""
-import minigrad
+from ..creation import zeros
+from ..tensor import Tensor
 
 
-class Parameter(minigrad.Tensor):
+class Parameter(Tensor):
     """A leaf tensor that requires grad (by default) and that Modules collect in ``parameters()``.
 
     ``Parameter(t)`` shares ``t``'s storage, as in torch. Operations on a Parameter give plain
@@ -11,8 +12,8 @@ class Parameter(minigrad.Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         if data is None:
-            data = minigrad.zeros(0)
-        if not isinstance(data, minigrad.Tensor):
+            data = zeros(0)
+        if not isinstance(data, Tensor):
             raise TypeError(f"Parameter data must be a Tensor, but got {type(data).__name__}")
         super().__init__(data, requires_grad=requires_grad)
 

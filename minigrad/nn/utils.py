@@ -6,11 +6,14 @@ import math
 import types
 import warnings
 
-import minigrad
+from ..autograd.grad_mode import no_grad
+from ..creation import tensor
+from ..ops import clamp, stack
+from ..tensor import Tensor
 
 
 def _as_list(parameters):
-    if isinstance(parameters, minigrad.Tensor):
+    if isinstance(parameters, Tensor):
         return [parameters]
     return list(parameters)
 
@@ -46,16 +49,16 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = [p.grad for p in parameters if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
-        return minigrad.tensor(0.0)
-    with minigrad.no_grad():
-        total = _vector_norm(minigrad.stack([_vector_norm(g, norm_type) for g in grads]),
+        return tensor(0.0)
+    with no_grad():
+        total = _vector_norm(stack([_vector_norm(g, norm_type) for g in grads]),
                              norm_type)
         if error_if_nonfinite and not math.isfinite(total.item()):
             raise RuntimeError(
                 f"The total norm of order {norm_type} for gradients from `parameters` is "
                 "non-finite, so it cannot be clipped. To disable this error and scale the "
                 "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
-        scale = minigrad.clamp(float(max_norm) / (total + 1e-6), max=1.0)
+        scale = clamp(float(max_norm) / (total + 1e-6), max=1.0)
         for g in grads:
             g.mul_(scale)
     return total
@@ -64,7 +67,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element into ``[-clip_value, clip_value]``."""
     clip_value = float(clip_value)
-    with minigrad.no_grad():
+    with no_grad():
         for p in _as_list(parameters):
             if p.grad is not None:
                 p.grad.clamp_(min=-clip_value, max=clip_value)

@@ -2,8 +2,8 @@
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import _wrap
-from ._util import as_float, dims_of
+from ..tensor import wrap
+from .util import as_float, dims_of
 
 
 def _shifted(a, dim):
@@ -14,12 +14,12 @@ def _shifted(a, dim):
 
 class Softmax(Function):
     node_name = "SoftmaxBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, dim):
         e = np.exp(_shifted(as_float(x._data), dim))
-        out = _wrap(e / e.sum(axis=dim, keepdims=True))
+        out = wrap(e / e.sum(axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -38,12 +38,12 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     node_name = "LogSoftmaxBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, dim):
         z = _shifted(as_float(x._data), dim)
-        out = _wrap(z - np.log(np.exp(z).sum(axis=dim, keepdims=True)))
+        out = wrap(z - np.log(np.exp(z).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out

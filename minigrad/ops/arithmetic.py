@@ -1,58 +1,55 @@
-"""Arithmetic: + - * / ** and unary minus, with Python numbers on either side.
+"""Arithmetic: + - * / ** % and unary minus, with Python numbers on either side.
 
-Each op: ``forward`` on numpy arrays, ``backward`` in minigrad ops (so it can be differentiated
-again), ``jvp`` for forward mode. ``sum_to`` hands each input the part of a broadcast gradient
-that belongs to its shape.
+Each op is one small class: ``forward`` computes on numpy arrays and saves what backward needs
+(for the inputs that need a gradient); ``backward`` is written in minigrad ops, so that it can be
+differentiated again; ``jvp`` is the forward-mode rule. ``sum_to`` hands each input the part of a
+broadcast gradient that belongs to its shape.
 """
 import operator
 
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap
-from ._util import as_float, broadcast_error, operands, scalar, sum_to
-
-
-def _shape(x):
-    return x._data.shape if isinstance(x, Tensor) else None
+from ..tensor import Tensor, wrap
+from .util import as_float, broadcasting, operands, scalar, sum_to
 
 
 def _binary(fn, a, b):
-    """Apply ``fn`` after torch's type promotion; torch's error for bad broadcasts.
-
-    ``fn`` is a Python operator (``operator.mul``...) rather than the numpy ufunc: on numpy scalars
-    (0-d results) the operator takes numpy's fast scalar path, ten times quicker than the ufunc.
-    """
+    """``fn`` (a Python operator: numpy's fast path on scalars) after torch's type promotion."""
     x, y = operands(a, b)
     try:
         return fn(x, y)
-    except ValueError as e:
-        raise (broadcast_error(np.shape(x), np.shape(y)) or RuntimeError(str(e))) from None
+    except ValueError:
+        return broadcasting(fn, x, y)  # raises torch's error
+
+
+def _shape(x):
+    return x._data.shape if isinstance(x, Tensor) else ()
 
 
 class Add(Function):
     """``a + alpha * b``."""
 
     node_name = "AddBackward0"
-    numpy_forward = True
-    counts_numbers = 2
+    builtin = True
+    number_inputs = 2
     sign = 1
 
     @classmethod
     def forward(cls, ctx, a, b, alpha=1):
         ctx.shapes, ctx.alpha = (a._data.shape, _shape(b)), alpha * cls.sign
-        if alpha != 1 and isinstance(b, Tensor):
+        if alpha != 1:
             x, y = operands(a, b)
-            return x + y * ctx.alpha if cls.sign == 1 else x - y * alpha
-        return _binary(operator.add if cls.sign == 1 else operator.sub, a, b * alpha if alpha != 1 else b)
+            return broadcasting(operator.add, x, y * ctx.alpha)
+        return _binary(operator.add if cls.sign == 1 else operator.sub, a, b)
 
     @staticmethod
     def backward(ctx, g):
-        sa, sb = ctx.shapes
-        need = ctx.needs_input_grad
-        grads = (sum_to(g, sa) if need[0] else None,
-                 sum_to(g * ctx.alpha if ctx.alpha != 1 else g, sb) if need[1] else None)
-        return grads if len(need) == 2 else grads + (None,)  # (a, b) or (a, b, alpha)
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad[:2]
+        grad_b = g * ctx.alpha if ctx.alpha != 1 else g
+        grads = (sum_to(g, shape_a) if need_a else None, sum_to(grad_b, shape_b) if need_b else None)
+        return grads if len(ctx.needs_input_grad) == 2 else grads + (None,)  # (a, b[, alpha])
 
     @staticmethod
     def jvp(ctx, ta, tb, _=None):
@@ -72,12 +69,11 @@ class Rsub(Function):
     """``number - tensor``."""
 
     node_name = "RsubBackward1"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, number):
-        number = scalar(number)
-        return _binary(lambda a, b: b - a, x, number)
+        return _binary(lambda a, b: b - a, x, scalar(number))
 
     @staticmethod
     def backward(ctx, g):
@@ -89,70 +85,178 @@ class Rsub(Function):
 
 
 class Mul(Function):
+    """``a * b``: each input's gradient is the output's gradient times the other input."""
+
     node_name = "MulBackward0"
-    numpy_forward = True
-    counts_numbers = 2
+    builtin = True
+    number_inputs = 2
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b if isinstance(b, Tensor) else None)
-        ctx.other = b
+        if isinstance(b, Tensor):
+            need_a, need_b = ctx.needs_input_grad
+            ctx.save_for_backward(a if need_b else None, b if need_a else None)
+            ctx.shapes = a._data.shape, b._data.shape
+        else:
+            ctx.other = b
         return _binary(operator.mul, a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        if b is None:  # tensor * number
+        if not ctx.saved_tensors:  # tensor * number
             return g * ctx.other, None
-        return (sum_to(g * b, a._data.shape) if need[0] else None,
-                sum_to(g * a, b._data.shape) if need[1] else None)
+        a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        return (sum_to(g * b, shape_a) if b is not None else None,
+                sum_to(g * a, shape_b) if a is not None else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
-        a, b = ctx.saved_tensors
-        if b is None:
+        if not ctx.saved_tensors:
             return ta * ctx.other
+        a, b = ctx.saved_tensors
         return ta * b + a * tb
 
 
 class Div(Function):
+    """``a / b``; integers divide into the default float dtype, as in torch."""
+
     node_name = "DivBackward0"
-    numpy_forward = True
-    counts_numbers = 2
+    builtin = True
+    number_inputs = 2
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b if isinstance(b, Tensor) else None)
-        ctx.other = b
+        if isinstance(b, Tensor):
+            need_a, need_b = ctx.needs_input_grad
+            ctx.save_for_backward(a if need_b else None, b)
+            ctx.shapes = a._data.shape, b._data.shape
+        else:
+            ctx.other = b
         x, y = operands(a, b)
-        if x.dtype.kind != "f":  # true division of integers gives the default float dtype
+        if x.dtype.kind != "f":
             x, y = as_float(x), as_float(np.asarray(y))
-        try:
-            return x / y
-        except ValueError as e:
-            raise (broadcast_error(np.shape(x), np.shape(y)) or RuntimeError(str(e))) from None
+        return broadcasting(operator.truediv, x, y)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        if b is None:
+        if not ctx.saved_tensors:
             return g / ctx.other, None
-        return (sum_to(g / b, a._data.shape) if need[0] else None,
-                sum_to(-g * a / (b * b), b._data.shape) if need[1] else None)
+        a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(g / b, shape_a) if need_a else None,
+                sum_to(-g * a / (b * b), shape_b) if need_b else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
-        a, b = ctx.saved_tensors
-        if b is None:
+        if not ctx.saved_tensors:
             return ta / ctx.other
+        a, b = ctx.saved_tensors
         return ta / b - a * tb / (b * b)
+
+
+class DivRounding(Function):
+    """``div(a, b, rounding_mode='floor' | 'trunc')``: a step function, gradient zero."""
+
+    node_name = "DivBackward2"
+    builtin = True
+    number_inputs = 2
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        ctx.shapes = a._data.shape, _shape(b)
+        x, y = operands(a, b)
+        ctx.out_shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+        q = broadcasting(operator.truediv, x, y) if x.dtype.kind == "f" else None
+        if q is None:  # integers: exact integer division
+            q = broadcasting(np.floor_divide, x, y)
+            if mode == "trunc":
+                q = np.where((q < 0) & (q * y != x), q + 1, q)
+            return np.asarray(q)
+        return (np.floor if mode == "floor" else np.trunc)(q)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape_a, shape_b = ctx.shapes
+        return (g.sum_to_size(shape_a) * 0, g.sum_to_size(shape_b) * 0, None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb, _):
+        return wrap(np.zeros(ctx.out_shape, dtype=ta._data.dtype))
+
+
+class Remainder(Function):
+    """``a % b`` (Python's sign convention): gradient 1 for a, ``-floor(a / b)`` for b."""
+
+    node_name = "RemainderBackward1"
+    builtin = True
+    number_inputs = 2
+    np_fn, rounding = np.remainder, "floor"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.shapes = a._data.shape, _shape(b)
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)
+        return _binary(cls.np_fn, a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        grad_b = None
+        if need_b:
+            a, b = ctx.saved_tensors
+            grad_b = sum_to(-g * a.div(b, rounding_mode=cls.rounding), shape_b)
+        return (sum_to(g, shape_a) if need_a else None), grad_b
+
+    @classmethod
+    def jvp(cls, ctx, ta, tb):
+        if tb is None:
+            return ta
+        a, b = ctx.saved_tensors
+        return ta - tb * a.div(b, rounding_mode=cls.rounding)
+
+
+class RemainderScalar(Remainder):
+    node_name = "RemainderBackward0"
+    number_inputs = 0
+
+
+class Fmod(Remainder):
+    """``fmod(a, b)`` (C's sign convention): like %, with truncation instead of floor."""
+
+    node_name = "FmodBackward1"
+    np_fn, rounding = np.fmod, "trunc"
+
+
+class FmodScalar(Fmod):
+    node_name = "FmodBackward0"
+    number_inputs = 0
+
+
+class FloorDivide(Function):
+    """``a // b``: torch records it but has no derivative for it, and neither do we."""
+
+    node_name = "torch::autograd::NotImplemented"
+    builtin = True
+    number_inputs = 2
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.asarray(_binary(np.floor_divide, a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+    jvp = backward
 
 
 class Neg(Function):
     node_name = "NegBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x):
@@ -173,11 +277,11 @@ class Neg(Function):
 
 class Reciprocal(Function):
     node_name = "ReciprocalBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x):
-        out = _wrap(np.reciprocal(as_float(x._data)))
+        out = wrap(np.reciprocal(as_float(x._data)))
         ctx.save_for_backward(out)
         return out
 
@@ -193,10 +297,10 @@ class Reciprocal(Function):
 
 
 class Pow(Function):
-    """``tensor ** number``."""
+    """``tensor ** number``: d/dx x**c = c * x**(c - 1), and 0 for c == 0 (even at x == 0)."""
 
     node_name = "PowBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, exponent):
@@ -209,9 +313,7 @@ class Pow(Function):
     def _derivative(ctx):
         x, = ctx.saved_tensors
         c = ctx.exponent
-        if c == 0:
-            return x * 0
-        return x ** (c - 1) * c
+        return x * 0 if c == 0 else x ** (c - 1) * c
 
     @staticmethod
     def backward(ctx, g):
@@ -223,32 +325,31 @@ class Pow(Function):
 
 
 class PowTensor(Function):
-    """``tensor ** tensor``."""
+    """``tensor ** tensor``: torch's rules at 0: no gradient for a where b == 0, none for b
+    where a == 0 and b >= 0 (0 ** b is constant there)."""
 
     node_name = "PowBackward1"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
-        out = _wrap(_binary(operator.pow, a, b))
+        out = wrap(_binary(operator.pow, a, b))
         ctx.save_for_backward(a, b, out)
         return out
 
     @staticmethod
     def _partials(ctx):
         a, b, out = ctx.saved_tensors
-        da = b * a ** (b - 1)
-        # d/db a**b = a**b * log(a); torch defines it as 0 where a == 0 and b >= 0
-        zero = (a == 0) & (b >= 0)
-        db = where(zero, 0.0, out * a.log()) if zero._data.any() else out * a.log()
+        da = (b * a ** (b - 1)).masked_fill(b == 0, 0.0)
+        db = (out * a.log()).masked_fill((a == 0) & (b >= 0), 0.0)
         return a, b, da, db
 
     @staticmethod
     def backward(ctx, g):
         a, b, da, db = PowTensor._partials(ctx)
-        need = ctx.needs_input_grad
-        return (sum_to(g * da, a._data.shape) if need[0] else None,
-                sum_to(g * db, b._data.shape) if need[1] else None)
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(g * da, a._data.shape) if need_a else None,
+                sum_to(g * db, b._data.shape) if need_b else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -257,17 +358,17 @@ class PowTensor(Function):
 
 
 class RPow(Function):
-    """``number ** tensor``."""
+    """``number ** tensor``: d/dx c**x = c**x * log(c), and 0 for c == 0 (as torch says)."""
 
     node_name = "PowBackward2"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, base, x):
         base = scalar(base)
-        out = _wrap(_binary(lambda e, b: b ** e, x, base))
+        out = wrap(_binary(lambda e, b: b ** e, x, base))
         ctx.save_for_backward(out)
-        ctx.log_base = float(np.log(base)) if base > 0 else (-np.inf if base == 0 else np.nan)
+        ctx.log_base = float(np.log(base)) if base > 0 else (0.0 if base == 0 else np.nan)
         return out
 
     @staticmethod
@@ -308,14 +409,32 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
-        q = div(input, other)
-        return q.floor() if rounding_mode == "floor" else q.trunc()
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                             f"found '{rounding_mode}'")
+        return DivRounding.apply(input, other, rounding_mode)
     if not isinstance(input, Tensor):
         return Mul.apply(Reciprocal.apply(other), input)
     return Div.apply(input, other)
 
 
 divide = true_divide = div
+
+
+def remainder(input, other):
+    if not isinstance(input, Tensor):
+        input = wrap(np.asarray(input, dtype=other._data.dtype))
+    return (Remainder if isinstance(other, Tensor) else RemainderScalar).apply(input, other)
+
+
+def fmod(input, other):
+    return (Fmod if isinstance(other, Tensor) else FmodScalar).apply(input, other)
+
+
+def floor_divide(input, other):
+    if not isinstance(input, Tensor):
+        input = wrap(np.asarray(input))
+    return FloorDivide.apply(input, other)
 
 
 def neg(input):
@@ -344,5 +463,3 @@ def square(input):
 def rsub(input, other, *, alpha=1):
     return sub(other, input, alpha=alpha)
 
-
-from .elementwise import where  # noqa: E402

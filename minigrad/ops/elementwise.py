@@ -1,95 +1,99 @@
-"""Elementwise functions: exp, log, trigonometry, activations, clamp, maximum, where, comparisons."""
+"""Elementwise functions: exp, log, trigonometry, activations, clamp, maximum, where, rounding,
+comparisons."""
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap
-from ._util import as_float, broadcast_error, operands, result_dtype, scalar, sum_to
+from ..tensor import Tensor, wrap
+from .util import as_float, broadcasting, operands, result_dtype, scalar, sum_to
 
 
-def _mask(x, arr):
-    """A constant tensor (0/1 in x's dtype) from a boolean numpy array: gradients use it as a gate."""
-    return _wrap(arr.astype(x._data.dtype if x._data.dtype.kind == "f" else np.float32))
+def _constant(x, arr):
+    """A numpy array as a constant tensor in ``x``'s float dtype (a 0/1 gate, a weight...)."""
+    return wrap(arr.astype(x._data.dtype if x._data.dtype.kind == "f" else np.float32))
 
 
-class _Unary(Function):
-    """Shared shape of the ops below: ``out = f(x)``; backward ``g * f'(x)``; jvp ``t * f'(x)``.
+class Unary(Function):
+    """The shape of most ops below: ``out = f(x)``, backward ``g * f'``, jvp ``t * f'``.
 
-    Subclasses give ``np_fn`` and ``derivative(x, out)`` written in minigrad ops.
+    A subclass gives ``np_fn`` and ``derivative(saved)``, written in minigrad ops, where ``saved``
+    is the input or the output (``saves``), whichever the derivative is simplest in: exp' is exp's
+    output, log' needs its input.
     """
 
-    numpy_forward = True
+    builtin = True
     np_fn = None
+    saves = "input"  # or "output"
 
     @classmethod
     def forward(cls, ctx, x):
-        out = _wrap(cls.np_fn(as_float(x._data)))
-        ctx.save_for_backward(x, out)
+        out = wrap(cls.np_fn(as_float(x._data)))
+        ctx.save_for_backward(x if cls.saves == "input" else out)
         return out
 
     @classmethod
     def backward(cls, ctx, g):
-        x, out = ctx.saved_tensors
-        return g * cls.derivative(x, out)
+        saved, = ctx.saved_tensors
+        return g * cls.derivative(saved)
 
     @classmethod
     def jvp(cls, ctx, t):
-        x, out = ctx.saved_tensors
-        return t * cls.derivative(x, out)
+        saved, = ctx.saved_tensors
+        return t * cls.derivative(saved)
 
 
-class Exp(_Unary):
-    node_name, np_fn = "ExpBackward0", np.exp
+class Exp(Unary):
+    node_name, np_fn, saves = "ExpBackward0", np.exp, "output"
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(out):
         return out
 
 
-class Log(_Unary):
+class Log(Unary):
     node_name, np_fn = "LogBackward0", np.log
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(x):
         return x.reciprocal()
 
 
-class Log1p(_Unary):
+class Log1p(Unary):
     node_name, np_fn = "Log1PBackward0", np.log1p
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(x):
         return (x + 1).reciprocal()
 
 
-class Sin(_Unary):
+class Sin(Unary):
     node_name, np_fn = "SinBackward0", np.sin
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(x):
         return x.cos()
 
 
-class Cos(_Unary):
+class Cos(Unary):
     node_name, np_fn = "CosBackward0", np.cos
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(x):
         return -x.sin()
 
 
-class Tan(_Unary):
-    node_name, np_fn = "TanBackward0", np.tan
+class Tan(Unary):
+    node_name, np_fn, saves = "TanBackward0", np.tan, "output"
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(out):
         return out * out + 1
 
 
-class Tanh(_Unary):
-    node_name, np_fn = "TanhBackward0", np.tanh
+class Tanh(Unary):
+    node_name, np_fn, saves = "TanhBackward0", np.tanh, "output"
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(out):
         return 1 - out * out
 
 
@@ -99,104 +103,137 @@ def _sigmoid(a):
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
 
-class Sigmoid(_Unary):
-    node_name, np_fn = "SigmoidBackward0", staticmethod(_sigmoid)
+class Sigmoid(Unary):
+    node_name, np_fn, saves = "SigmoidBackward0", staticmethod(_sigmoid), "output"
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(out):
         return out * (1 - out)
 
 
-class Sqrt(_Unary):
-    node_name, np_fn = "SqrtBackward0", np.sqrt
+class Sqrt(Unary):
+    node_name, np_fn, saves = "SqrtBackward0", np.sqrt, "output"
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(out):
         return 0.5 / out
 
 
-class Rsqrt(_Unary):
-    node_name, np_fn = "RsqrtBackward0", staticmethod(lambda a: 1 / np.sqrt(a))
+class Rsqrt(Unary):
+    node_name, np_fn, saves = "RsqrtBackward0", staticmethod(lambda a: 1 / np.sqrt(a)), "output"
 
     @staticmethod
-    def derivative(x, out):
+    def derivative(out):
         return -0.5 * out * out * out
 
 
-class Abs(_Unary):
-    node_name, np_fn = "AbsBackward0", np.abs
-
-    @classmethod
-    def forward(cls, ctx, x):  # abs keeps integer dtypes
-        out = _wrap(np.abs(x._data))
-        ctx.save_for_backward(x, out)
-        return out
-
-    @staticmethod
-    def derivative(x, out):
-        return _mask(x, np.sign(x._data))
-
-
-class Relu(_Unary):
-    node_name = "ReluBackward0"
+class Abs(Unary):
+    node_name, np_fn = "AbsBackward0", np.abs  # keeps integer dtypes
 
     @classmethod
     def forward(cls, ctx, x):
-        out = _wrap(np.maximum(x._data, 0).astype(x._data.dtype, copy=False))
-        ctx.save_for_backward(x, out)
-        return out
+        ctx.save_for_backward(x)
+        return np.abs(x._data)
 
     @staticmethod
-    def derivative(x, out):
-        return _mask(x, out._data > 0)
+    def derivative(x):
+        return _constant(x, np.sign(x._data))
 
 
-class Sign(_Unary):
-    node_name = "SignBackward0"
+class Relu(Unary):
+    node_name, saves = "ReluBackward0", "output"
 
     @classmethod
     def forward(cls, ctx, x):
-        out = _wrap(np.sign(x._data))
-        ctx.save_for_backward(x, out)
+        out = wrap(np.maximum(x._data, 0).astype(x._data.dtype, copy=False))
+        ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def derivative(x, out):
-        return x * 0
+    def derivative(out):
+        return _constant(out, out._data > 0)
+
+
+class StepFunction(Function):
+    """floor, ceil, trunc, round, sign: flat between their jumps, so their gradient is zero
+    (torch's choice at the jumps too). Results still require grad, as in torch."""
+
+    builtin = True
+
+    @classmethod
+    def forward(cls, ctx, x, *args):
+        return np.asarray(cls.np_fn(x._data, *args))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * 0,) + (None,) * (len(ctx.needs_input_grad) - 1)
+
+    @staticmethod
+    def jvp(ctx, t, *_):
+        return t * 0
+
+
+class Floor(StepFunction):
+    node_name, np_fn = "FloorBackward0", np.floor
+
+
+class Ceil(StepFunction):
+    node_name, np_fn = "CeilBackward0", np.ceil
+
+
+class Trunc(StepFunction):
+    node_name, np_fn = "TruncBackward0", np.trunc
+
+
+class Round(StepFunction):
+    node_name, np_fn = "RoundBackward0", np.round
+
+
+class RoundDecimals(StepFunction):
+    node_name, np_fn = "RoundBackward1", np.round
+
+
+class Sign(StepFunction):
+    node_name, np_fn = "SignBackward0", np.sign
 
 
 class Clamp(Function):
     """``clamp(x, min, max)`` with number bounds: the gradient passes where min <= x <= max."""
 
     node_name = "ClampBackward1"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         if lo is None and hi is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        a = x._data
-        out = a
+        ctx.bounds = lo, hi
+        ctx.save_for_backward(x)
+        out = x._data
         if lo is not None:
             out = np.maximum(out, lo)
         if hi is not None:
             out = np.minimum(out, hi)
-        keep = np.ones(a.shape, dtype=bool)
+        return np.asarray(out, dtype=result_dtype(x, lo if lo is not None else hi))
+
+    @staticmethod
+    def _inside(ctx):
+        x, = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        keep = np.ones(x._data.shape, dtype=bool)
         if lo is not None:
-            keep &= a >= lo
+            keep &= x._data >= lo
         if hi is not None:
-            keep &= a <= hi
-        ctx.keep = keep
-        dt = result_dtype(x, scalar(lo if lo is not None else hi))
-        return np.asarray(out, dtype=dt)
+            keep &= x._data <= hi
+        return _constant(x, keep)
 
     @staticmethod
     def backward(ctx, g):
-        return g * _mask(g, ctx.keep), None, None
+        return g * Clamp._inside(ctx), None, None
 
     @staticmethod
     def jvp(ctx, t, _lo, _hi):
-        return t * _mask(t, ctx.keep)
+        return t * Clamp._inside(ctx)
 
 
 class ClampMin(Clamp):
@@ -207,37 +244,90 @@ class ClampMax(Clamp):
     node_name = "ClampMaxBackward0"
 
 
+class ClampTensor(Function):
+    """``clamp(x, min, max)`` with tensor bounds (either may be None): each element's gradient
+    goes to whichever of x, min, max it came from."""
+
+    node_name = "ClampBackward0"
+    builtin = True
+    number_inputs = 3  # a missing bound (None) still has its (None, 0) entry, as in torch
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        out = x._data
+        if lo is not None:
+            out = broadcasting(np.maximum, out, lo._data)
+        if hi is not None:
+            out = broadcasting(np.minimum, out, hi._data)
+        return np.asarray(out)
+
+    @staticmethod
+    def _gates(ctx, like):
+        """Where each element's gradient goes: to x (inside the bounds), to min or to max
+        (torch's rules, min < max deciding when the bounds cross)."""
+        x, lo, hi = ctx.saved_tensors
+        a = x._data
+        inside, to_lo, to_hi = np.ones(a.shape, dtype=bool), None, None
+        if lo is not None:
+            inside, to_lo = inside & (a >= lo._data), a < lo._data
+        if hi is not None:
+            inside, to_hi = inside & (a <= hi._data), a > hi._data
+        if lo is not None and hi is not None:
+            to_lo, to_hi = to_lo & (lo._data < hi._data), to_hi | (hi._data < lo._data)
+        gates = [None if m is None else _constant(like, m) for m in (inside, to_lo, to_hi)]
+        return (x, lo, hi, *gates)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi, inside, to_lo, to_hi = ClampTensor._gates(ctx, g)
+        need_x, need_lo, need_hi = ctx.needs_input_grad
+        return (sum_to(g * inside, x._data.shape) if need_x else None,
+                sum_to(g * to_lo, lo._data.shape) if need_lo else None,
+                sum_to(g * to_hi, hi._data.shape) if need_hi else None)
+
+    @staticmethod
+    def jvp(ctx, tx, tlo, thi):
+        _, _, _, inside, to_lo, to_hi = ClampTensor._gates(ctx, tx)
+        out = tx * inside
+        if tlo is not None:
+            out = out + tlo * to_lo
+        if thi is not None:
+            out = out + thi * to_hi
+        return out
+
+
 class Maximum(Function):
     """Elementwise max of two tensors; ties share the gradient equally, as in torch."""
 
     node_name = "MaximumBackward0"
-    numpy_forward = True
+    builtin = True
     np_fn = np.maximum
 
     @classmethod
     def forward(cls, ctx, a, b):
-        x, y = operands(a, b)
-        try:
-            out = cls.np_fn(x, y)
-        except ValueError as e:
-            raise (broadcast_error(np.shape(x), np.shape(y)) or RuntimeError(str(e))) from None
-        pick_a = np.where(x == y, 0.5, (out == x).astype(np.float64))
-        ctx.shapes = (x.shape, y.shape)
-        ctx.weight_a = _wrap(pick_a.astype(out.dtype if out.dtype.kind == "f" else np.float32))
-        return out
+        ctx.save_for_backward(a, b)
+        return broadcasting(cls.np_fn, *operands(a, b))
 
-    @staticmethod
-    def backward(ctx, g):
-        sa, sb = ctx.shapes
-        w = ctx.weight_a
-        need = ctx.needs_input_grad
-        return (sum_to(g * w, sa) if need[0] else None,
-                sum_to(g * (1 - w), sb) if need[1] else None)
+    @classmethod
+    def _share_of_a(cls, ctx):
+        """1 where a wins, 0 where b wins, 1/2 on ties (as a constant tensor)."""
+        a, b = ctx.saved_tensors
+        x, y = np.broadcast_arrays(a._data, b._data)
+        wins = cls.np_fn(x, y) == x
+        return a, b, _constant(a, np.where(x == y, 0.5, wins.astype(np.float64)))
 
-    @staticmethod
-    def jvp(ctx, ta, tb):
-        w = ctx.weight_a
-        return ta * w + tb * (1 - w)
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b, share = cls._share_of_a(ctx)
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(g * share, a._data.shape) if need_a else None,
+                sum_to(g * (1 - share), b._data.shape) if need_b else None)
+
+    @classmethod
+    def jvp(cls, ctx, ta, tb):
+        _, _, share = cls._share_of_a(ctx)
+        return ta * share + tb * (1 - share)
 
 
 class Minimum(Maximum):
@@ -249,8 +339,8 @@ class Where(Function):
     """``where(cond, a, b)``: the gradient goes to ``a`` where cond holds, else to ``b``."""
 
     node_name = "WhereBackward0"
-    numpy_forward = True
-    counts_numbers = 3
+    builtin = True
+    number_inputs = 3
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -258,28 +348,156 @@ class Where(Function):
             x, y = operands(a, b)
         else:
             y, x = operands(b, a)
-        ctx.cond = cond
-        ctx.shapes = (np.shape(x), np.shape(y))
-        try:
-            return np.where(cond, x, y)
-        except ValueError as e:
-            raise (broadcast_error(np.shape(x), np.shape(y)) or RuntimeError(str(e))) from None
+        ctx.shapes = np.shape(x), np.shape(y)
+        ctx.save_for_backward(wrap(cond))
+        return broadcasting(lambda p, q: np.where(cond, p, q), x, y)
+
+    @staticmethod
+    def _gate(ctx, like):
+        cond, = ctx.saved_tensors
+        return _constant(like, np.broadcast_to(cond._data, like._data.shape))
 
     @staticmethod
     def backward(ctx, g):
-        keep = _mask(g, np.broadcast_to(ctx.cond, g._data.shape))
-        sa, sb = ctx.shapes
-        need = ctx.needs_input_grad
+        keep = Where._gate(ctx, g)
+        shape_a, shape_b = ctx.shapes
+        _, need_a, need_b = ctx.needs_input_grad
         return (None,
-                sum_to(g * keep, sa) if need[1] else None,
-                sum_to(g * (1 - keep), sb) if need[2] else None)
+                sum_to(g * keep, shape_a) if need_a else None,
+                sum_to(g * (1 - keep), shape_b) if need_b else None)
 
     @staticmethod
     def jvp(ctx, _, ta, tb):
-        keep = ctx.cond
-        ta = ta if ta is not None else 0.0
-        tb = tb if tb is not None else 0.0
-        return where(_wrap(np.asarray(keep)), ta, tb)
+        keep = Where._gate(ctx, ta if ta is not None else tb)
+        return (ta * keep if ta is not None else 0) + (tb * (1 - keep) if tb is not None else 0)
+
+
+class MaskedFill(Function):
+    """``masked_fill(x, mask, value)``: x where mask is False, value where it is True."""
+
+    node_name = "MaskedFillBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.save_for_backward(wrap(mask))
+        v = value._data if isinstance(value, Tensor) else value
+        return np.where(mask, np.asarray(v, dtype=x._data.dtype), x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        mask, = ctx.saved_tensors
+        kept = _constant(g, np.broadcast_to(~mask._data, g._data.shape))
+        need_x, _, need_value = ctx.needs_input_grad
+        return (g * kept if need_x else None, None,
+                (g * (1 - kept)).sum() if need_value else None)
+
+    @staticmethod
+    def jvp(ctx, tx, _, tv):
+        mask, = ctx.saved_tensors
+        kept = _constant(tx, np.broadcast_to(~mask._data, tx._data.shape))
+        return tx * kept + (tv * (1 - kept) if tv is not None else 0)
+
+
+class MaskedFillTensor(MaskedFill):
+    node_name = "MaskedFillBackward1"
+
+
+class Lerp(Function):
+    """``lerp(a, b, w) = a + w * (b - a)`` with a number weight."""
+
+    node_name = "LerpBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ctx.weight = weight
+        ctx.shapes = a._data.shape, b._data.shape
+        return broadcasting(lambda x, y: x + weight * (y - x), a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape_a, shape_b = ctx.shapes
+        return sum_to(g * (1 - ctx.weight), shape_a), sum_to(g * ctx.weight, shape_b), None
+
+    @staticmethod
+    def jvp(ctx, ta, tb, _):
+        return ta * (1 - ctx.weight) + tb * ctx.weight
+
+
+class LerpTensor(Function):
+    """``lerp(a, b, w)`` with a tensor weight."""
+
+    node_name = "LerpBackward1"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ctx.save_for_backward(a, b, weight)
+        x, y, w = np.broadcast_arrays(a._data, b._data, weight._data)
+        return x + w * (y - x)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        return (sum_to(g * (1 - w), a._data.shape), sum_to(g * w, b._data.shape),
+                sum_to(g * (b - a), w._data.shape))
+
+    @staticmethod
+    def jvp(ctx, ta, tb, tw):
+        a, b, w = ctx.saved_tensors
+        out = ta * (1 - w) + tb * w
+        return out + tw * (b - a) if tw is not None else out
+
+
+class Addcmul(Function):
+    """``x + value * t1 * t2``."""
+
+    node_name = "AddcmulBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value):
+        ctx.value, ctx.shape = value, x._data.shape
+        ctx.save_for_backward(t1, t2)
+        return broadcasting(lambda a, b: x._data + value * a * b, t1._data, t2._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        gv = g * ctx.value
+        return (sum_to(g, ctx.shape), sum_to(gv * t2, t1._data.shape),
+                sum_to(gv * t1, t2._data.shape), None)
+
+    @staticmethod
+    def jvp(ctx, tx, ta, tb, _):
+        t1, t2 = ctx.saved_tensors
+        return tx + ctx.value * (ta * t2 + t1 * tb)
+
+
+class Addcdiv(Function):
+    """``x + value * t1 / t2``."""
+
+    node_name = "AddcdivBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value):
+        ctx.value, ctx.shape = value, x._data.shape
+        ctx.save_for_backward(t1, t2)
+        return broadcasting(lambda a, b: x._data + value * a / b, t1._data, t2._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        gv = g * ctx.value
+        return (sum_to(g, ctx.shape), sum_to(gv / t2, t1._data.shape),
+                sum_to(-gv * t1 / (t2 * t2), t2._data.shape), None)
+
+    @staticmethod
+    def jvp(ctx, tx, ta, tb, _):
+        t1, t2 = ctx.saved_tensors
+        return tx + ctx.value * (ta / t2 - t1 * tb / (t2 * t2))
 
 
 # ---------------------------------------------------------------------- functional forms
@@ -338,16 +556,33 @@ def sign(input):
     return Sign.apply(input)
 
 
+def floor(input):
+    return Floor.apply(input)
+
+
+def ceil(input):
+    return Ceil.apply(input)
+
+
+def trunc(input):
+    return Trunc.apply(input)
+
+
+def round(input, *, decimals=0):  # noqa: A001
+    return Round.apply(input) if decimals == 0 else RoundDecimals.apply(input, decimals)
+
+
 def clamp(input, min=None, max=None):  # noqa: A002 - torch's names
-    """Limit values to [min, max]; tensor bounds go through maximum/minimum."""
+    """Limit values to [min, max] (numbers or tensors)."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min if isinstance(min, Tensor) else _wrap(np.asarray(min, input._data.dtype)))
-        if max is not None:
-            out = minimum(out, max if isinstance(max, Tensor) else _wrap(np.asarray(max, input._data.dtype)))
-        return out
+        return ClampTensor.apply(input, _as_tensor(min, input), _as_tensor(max, input))
     return Clamp.apply(input, scalar(min), scalar(max))
+
+
+def _as_tensor(bound, like):
+    if bound is None or isinstance(bound, Tensor):
+        return bound
+    return wrap(np.asarray(bound, dtype=like._data.dtype))
 
 
 clip = clamp
@@ -373,25 +608,43 @@ def where(condition, input=None, other=None):
     """``where(cond, a, b)`` picks elementwise; ``where(cond)`` gives the indices where cond holds."""
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if input is None and other is None:
-        return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+        return tuple(wrap(i.astype(np.int64)) for i in np.nonzero(cond))
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {condition.dtype.name.capitalize()}")
+                           f"with dtype {condition.dtype.scalar_name}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        input = _wrap(np.asarray(input, dtype=np.float32 if isinstance(input, float) else None))
+        input = wrap(np.asarray(input, dtype=np.float32 if isinstance(input, float) else None))
     return Where.apply(cond, scalar(input), scalar(other))
+
+
+def masked_fill(input, mask, value):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if isinstance(value, Tensor):
+        return MaskedFillTensor.apply(input, m, value)
+    return MaskedFill.apply(input, m, scalar(value))
+
+
+def lerp(input, end, weight):
+    if isinstance(weight, Tensor):
+        return LerpTensor.apply(input, end, weight)
+    return Lerp.apply(input, end, scalar(weight))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return Addcmul.apply(input, tensor1, tensor2, value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    return Addcdiv.apply(input, tensor1, tensor2, value)
 
 
 # comparisons and logic: bool results, not differentiable
 def _compare(np_fn):
     def compare(input, other):
         if not isinstance(input, Tensor):
-            input, other = _wrap(np.asarray(input)), other
-        x, y = operands(input, scalar(other)) if not isinstance(other, Tensor) else operands(input, other)
-        try:
-            return _wrap(np.asarray(np_fn(x, y)))
-        except ValueError as e:
-            raise (broadcast_error(np.shape(x), np.shape(y)) or RuntimeError(str(e))) from None
+            input = wrap(np.asarray(input))
+        x, y = operands(input, other if isinstance(other, Tensor) else scalar(other))
+        return wrap(np.asarray(broadcasting(np_fn, x, y)))
     compare.__name__ = np_fn.__name__
     return compare
 
@@ -402,37 +655,26 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 logical_and, logical_or, logical_xor = (_compare(f) for f in (np.logical_and, np.logical_or,
                                                              np.logical_xor))
 bitwise_and, bitwise_or = _compare(np.bitwise_and), _compare(np.bitwise_or)
-floor_divide, remainder, fmod = _compare(np.floor_divide), _compare(np.remainder), _compare(np.fmod)
 
 
 def logical_not(input):
-    return _wrap(np.logical_not(input._data))
+    return wrap(np.logical_not(input._data))
 
 
 def bitwise_not(input):
-    return _wrap(np.invert(input._data))
-
-
-def _rounding(np_fn):
-    def op(input):
-        return _wrap(np_fn(input._data))
-    op.__name__ = np_fn.__name__
-    return op
-
-
-floor, ceil, trunc, round = (_rounding(f) for f in (np.floor, np.ceil, np.trunc, np.round))  # noqa: A001
+    return wrap(np.invert(input._data))
 
 
 def isnan(input):
-    return _wrap(np.isnan(input._data))
+    return wrap(np.isnan(input._data))
 
 
 def isinf(input):
-    return _wrap(np.isinf(input._data))
+    return wrap(np.isinf(input._data))
 
 
 def isfinite(input):
-    return _wrap(np.isfinite(input._data))
+    return wrap(np.isfinite(input._data))
 
 
 def equal(input, other):
@@ -444,4 +686,4 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))

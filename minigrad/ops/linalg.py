@@ -3,25 +3,22 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import sum_to
 from .shape import MatmulSqueeze, UnsafeView
-
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-                "float16": "Half", "bool": "Bool"}
+from .util import sum_to
 
 
 def _same_dtype(a, b, what):
     if a._data.dtype != b._data.dtype:
-        n1, n2 = _TORCH_NAMES.get(a.dtype.name, a.dtype.name), _TORCH_NAMES.get(b.dtype.name, b.dtype.name)
         if what == "dot":
-            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {n1} and {n2}")
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{a.dtype.scalar_name} and {b.dtype.scalar_name}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{a.dtype.name.replace('float32', 'float')} != {b.dtype.name.replace('float32', 'float')}")
+                           f"{a.dtype.c_name} != {b.dtype.c_name}")
 
 
 class Dot(Function):
     node_name = "DotBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -63,7 +60,7 @@ def _mm_in_layout_of(x, y, like):
 
 class Mm(Function):
     node_name = "MmBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -94,7 +91,7 @@ class Mm(Function):
 
 class Mv(Function):
     node_name = "MvBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, m, v):
@@ -122,7 +119,7 @@ class BatchedMatmul(Function):
     """``a @ b`` for inputs with batch dimensions (broadcast like numpy's matmul)."""
 
     node_name = "BmmBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -152,7 +149,7 @@ class Addmm(Function):
     """``beta * input + alpha * (mat1 @ mat2)``: what nn.Linear computes on a batch, in one node."""
 
     node_name = "AddmmBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, input, mat1, mat2, beta=1, alpha=1):

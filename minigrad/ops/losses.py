@@ -6,7 +6,7 @@ node per loss keeps the graph of a training step as small and as readable as tor
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import _wrap
+from ..tensor import wrap
 
 
 def apply_reduction(x, reduction):
@@ -22,7 +22,7 @@ class MseLoss(Function):
     """``(input - target) ** 2``, reduced. The caller has broadcast the two to one shape."""
 
     node_name = "MseLossBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, input, target, reduction):
@@ -61,11 +61,12 @@ class NllLoss(Function):
     """
 
     node_name = "NllLossBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, logp, selection, class_dim, reduction):
-        ctx.selection, ctx.class_dim, ctx.reduction = selection, class_dim, reduction
+        ctx.class_dim, ctx.reduction = class_dim, reduction
+        ctx.save_for_backward(wrap(selection))
         per_position = -(logp._data * selection).sum(axis=class_dim)
         if reduction == "mean":
             return np.asarray(per_position.sum() / selection.sum(), dtype=per_position.dtype)
@@ -76,9 +77,10 @@ class NllLoss(Function):
     @staticmethod
     def _weights(ctx):
         """-d(loss)/d(logp) for an upstream gradient of 1: the selection, over its total for ``mean``."""
-        s, total = ctx.selection, ctx.selection.sum()
+        selection, = ctx.saved_tensors
+        s, total = selection._data, selection._data.sum()
         # all targets ignored: the mean is 0/0 = nan, but no logit changed it: gradient 0, as in torch
-        return _wrap(s / total if ctx.reduction == "mean" and total != 0 else s)
+        return wrap(s / total if ctx.reduction == "mean" and total != 0 else s)
 
     @staticmethod
     def backward(ctx, g):

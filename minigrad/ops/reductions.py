@@ -1,12 +1,15 @@
-"""Reductions: sum, mean, max/min (all, or along a dim with indices), amax/amin, logsumexp."""
+"""Reductions: sum, mean, prod, max/min (all, or along a dim with indices), amax/amin, norm,
+logsumexp, var/std."""
 import builtins
 from collections import namedtuple
 
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap
-from ._util import dims_of, scalar
+from ..autograd.grad_mode import is_grad_enabled
+from ..tensor import Tensor, wrap
+from .elementwise import maximum, minimum
+from .util import as_float, dims_of, scalar, wrap_dim
 
 
 def _kept_shape(in_shape, dims):
@@ -21,9 +24,16 @@ def _expand_back(g, in_shape, dims, keepdim):
     return g.expand(in_shape)
 
 
+def _reduced(kept, dims, keepdim):
+    """A keepdim=True result as the result for ``keepdim``."""
+    if keepdim:
+        return kept
+    return np.asarray(kept.reshape([n for i, n in enumerate(kept.shape) if i not in dims]))
+
+
 class Sum(Function):
     node_name = "SumBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -48,7 +58,7 @@ class SumDim(Sum):
 
 class Mean(Function):
     node_name = "MeanBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -56,7 +66,7 @@ class Mean(Function):
         if a.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {x.dtype.name.capitalize().replace('Int64', 'Long')}")
+                f"or complex dtype. Got: {x.dtype.scalar_name}")
         ctx.in_shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         ctx.count = int(np.prod([a.shape[d] for d in dims], dtype=np.int64))
         return np.asarray(a.mean(axis=dims, keepdims=keepdim), dtype=a.dtype)
@@ -70,11 +80,63 @@ class Mean(Function):
         return t.mean(ctx.dims, keepdim=ctx.keepdim)
 
 
+class MeanDim(Mean):
+    node_name = "MeanBackward1"
+
+
+class Prod(Function):
+    """Product over ``dims``. d(prod)/dx_i is the product of the others: prod / x_i where no x is
+    zero; with one zero in a slice only that zero gets a gradient; with two or more, none does."""
+
+    node_name = "ProdBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        a = x._data
+        out = wrap(np.asarray(a.prod(axis=dims, keepdims=keepdim,
+                                     dtype=np.int64 if a.dtype.kind in "bui" else None)))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def _product_of_others(ctx):
+        x, out = ctx.saved_tensors
+        if x._data.ndim == 0:  # no others: their product is 1
+            return x, wrap(np.ones_like(x._data))
+        kept = out if ctx.keepdim else out.reshape(_kept_shape(x._data.shape, ctx.dims))
+        zero = x == 0
+        if not zero._data.any():
+            return x, kept / x
+        nonzero_product = x.masked_fill(zero, 1).prod(ctx.dims, keepdim=True)
+        zeros_in_slice = zero.sum(ctx.dims, keepdim=True)
+        if is_grad_enabled() and x._requires_grad and (zeros_in_slice._data > 1).any():
+            raise RuntimeError("minigrad: the derivative of prod's gradient where a slice holds two "
+                               "or more zeros is not implemented (torch computes it with cumprod)")
+        at_the_zero = nonzero_product.masked_fill(zeros_in_slice != 1, 0)
+        return x, (kept / x.masked_fill(zero, 1)).masked_fill(zero, 0) + at_the_zero * zero
+
+    @staticmethod
+    def backward(ctx, g):
+        x, others = Prod._product_of_others(ctx)
+        return _expand_back(g, x._data.shape, ctx.dims, ctx.keepdim) * others, None, None
+
+    @staticmethod
+    def jvp(ctx, t, _d, _k):
+        _, others = Prod._product_of_others(ctx)
+        return (t * others).sum(ctx.dims, keepdim=ctx.keepdim)
+
+
+class ProdDim(Prod):
+    node_name = "ProdBackward1"
+
+
 class Amax(Function):
     """Largest value over ``dims``; equal maxima share the gradient evenly (torch's rule)."""
 
     node_name = "AmaxBackward0"
-    numpy_forward = True
+    builtin = True
     np_fn = np.max
 
     @classmethod
@@ -83,24 +145,28 @@ class Amax(Function):
         if a.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        kept = cls.np_fn(a, axis=dims, keepdims=True)
-        hit = a == kept
-        ctx.weights = hit / hit.sum(axis=dims, keepdims=True)
         ctx.dims, ctx.keepdim = dims, keepdim
-        return kept if keepdim else np.asarray(kept.reshape([n for i, n in enumerate(a.shape) if i not in dims]))
+        out = wrap(_reduced(cls.np_fn(a, axis=dims, keepdims=True), dims, keepdim))
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
-    def _weights(ctx, like):
-        return _wrap(ctx.weights.astype(like._data.dtype))
+    def _shares(ctx, like):
+        """Each element's share of the gradient: 1/k for each of the k extreme values, else 0."""
+        x, out = ctx.saved_tensors
+        kept = out._data if ctx.keepdim else out._data.reshape(_kept_shape(x._data.shape, ctx.dims))
+        hit = x._data == kept
+        return x, wrap((hit / hit.sum(axis=ctx.dims, keepdims=True)).astype(like._data.dtype))
 
     @classmethod
     def backward(cls, ctx, g):
-        w = cls._weights(ctx, g)
-        return _expand_back(g, w._data.shape, ctx.dims, ctx.keepdim) * w, None, None
+        x, shares = cls._shares(ctx, g)
+        return _expand_back(g, x._data.shape, ctx.dims, ctx.keepdim) * shares, None, None
 
     @classmethod
     def jvp(cls, ctx, t, _d, _k):
-        return (t * cls._weights(ctx, t)).sum(ctx.dims, keepdim=ctx.keepdim)
+        _, shares = cls._shares(ctx, t)
+        return (t * shares).sum(ctx.dims, keepdim=ctx.keepdim)
 
 
 class Amin(Amax):
@@ -124,7 +190,7 @@ class MaxDim(Function):
     """``max(dim)``: (values, indices); the gradient goes to the element each index points at."""
 
     node_name = "MaxBackward0"
-    numpy_forward = True
+    builtin = True
     arg_fn = staticmethod(np.argmax)
 
     @classmethod
@@ -132,24 +198,30 @@ class MaxDim(Function):
         a = x._data
         idx = cls.arg_fn(a, axis=dim, keepdims=True)
         values = np.take_along_axis(a, idx, axis=dim)
-        ctx.onehot = np.arange(a.shape[dim]).reshape(
-            [-1 if i == dim else 1 for i in range(a.ndim)]) == idx
-        ctx.dim, ctx.keepdim = dim, keepdim
+        ctx.dim, ctx.keepdim, ctx.in_shape = dim, keepdim, a.shape
         if not keepdim:
             values, idx = values.squeeze(dim), idx.squeeze(dim)
-        indices = _wrap(np.asarray(idx, dtype=np.int64))
+        indices = wrap(np.asarray(idx, dtype=np.int64))
         ctx.mark_non_differentiable(indices)
-        return _wrap(np.asarray(values)), indices
+        ctx.save_for_backward(indices)
+        return wrap(np.asarray(values)), indices
+
+    @staticmethod
+    def _onehot(ctx, like):
+        indices, = ctx.saved_tensors
+        idx = indices._data if ctx.keepdim else np.expand_dims(indices._data, ctx.dim)
+        positions = np.arange(ctx.in_shape[ctx.dim]).reshape(
+            [-1 if i == ctx.dim else 1 for i in range(len(ctx.in_shape))])
+        return wrap((positions == idx).astype(like._data.dtype))
 
     @staticmethod
     def backward(ctx, g, _g_indices=None):
-        onehot = _wrap(ctx.onehot.astype(g._data.dtype))
-        return _expand_back(g, onehot._data.shape, (ctx.dim,), ctx.keepdim) * onehot, None, None
+        onehot = MaxDim._onehot(ctx, g)
+        return _expand_back(g, ctx.in_shape, (ctx.dim,), ctx.keepdim) * onehot, None, None
 
     @staticmethod
     def jvp(ctx, t, _d, _k):
-        onehot = _wrap(ctx.onehot.astype(t._data.dtype))
-        return (t * onehot).sum(ctx.dim, keepdim=ctx.keepdim), None
+        return (t * MaxDim._onehot(ctx, t)).sum(ctx.dim, keepdim=ctx.keepdim), None
 
 
 class MinDim(MaxDim):
@@ -161,15 +233,15 @@ class Logsumexp(Function):
     """log(sum(exp(x))) computed stably (subtract the max first)."""
 
     node_name = "LogsumexpBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        a = x._data if x._data.dtype.kind == "f" else x._data.astype(np.float32)
+        a = as_float(x._data)
         m = np.max(a, axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         kept = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
-        out = _wrap(kept if keepdim else kept.reshape([n for i, n in enumerate(a.shape) if i not in dims]))
+        out = wrap(_reduced(kept, dims, keepdim))
         ctx.dims, ctx.keepdim = dims, keepdim
         ctx.save_for_backward(x, out)
         return out
@@ -187,8 +259,67 @@ class Logsumexp(Function):
 
     @staticmethod
     def jvp(ctx, t, _d, _k):
-        x, p = Logsumexp._softmax(ctx)
+        _, p = Logsumexp._softmax(ctx)
         return (t * p).sum(ctx.dims, keepdim=ctx.keepdim)
+
+
+class Norm(Function):
+    """Vector p-norm over ``dims`` (torch.linalg.vector_norm, what ``x.norm()`` records).
+
+    d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1); where the norm is 0 torch defines it as 0 (the
+    formula would give 0/0). p = inf splits the gradient evenly among the largest |x|.
+    """
+
+    node_name = "LinalgVectorNormBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        a = np.abs(x._data)
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        if p == float("inf"):
+            kept = a.max(axis=dims, keepdims=True)
+        elif p == float("-inf"):
+            kept = a.min(axis=dims, keepdims=True)
+        elif p == 0:
+            kept = (a != 0).sum(axis=dims, keepdims=True).astype(a.dtype)
+        elif p == 1:
+            kept = a.sum(axis=dims, keepdims=True)
+        elif p == 2:
+            kept = np.sqrt((a * a).sum(axis=dims, keepdims=True))
+        else:
+            kept = (a ** p).sum(axis=dims, keepdims=True) ** (1.0 / p)
+        out = wrap(_reduced(np.asarray(kept, dtype=a.dtype), dims, keepdim))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def _derivative(ctx):
+        x, out = ctx.saved_tensors
+        norm = out if ctx.keepdim else out.reshape(_kept_shape(x._data.shape, ctx.dims))
+        p = ctx.p
+        if p == 0:
+            return x, x * 0
+        if p in (float("inf"), float("-inf")):
+            hit = x.abs() == norm
+            share = hit.to(x.dtype) / hit.sum(ctx.dims, keepdim=True)
+            return x, x.sign() * share
+        if p == 1:
+            return x, x.sign()
+        zero = norm == 0
+        scale = norm.masked_fill(zero, 1) ** (p - 1)
+        power = x if p == 2 else x * x.abs() ** (p - 2)
+        return x, (power / scale).masked_fill(zero, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, derivative = Norm._derivative(ctx)
+        return _expand_back(g, x._data.shape, ctx.dims, ctx.keepdim) * derivative, None, None, None
+
+    @staticmethod
+    def jvp(ctx, t, *_):
+        _, derivative = Norm._derivative(ctx)
+        return (t * derivative).sum(ctx.dims, keepdim=ctx.keepdim)
 
 
 # ---------------------------------------------------------------------- functional forms
@@ -214,8 +345,12 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     return MeanDim.apply(input, dims_of(dim, input._data.ndim), keepdim)
 
 
-class MeanDim(Mean):
-    node_name = "MeanBackward1"
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return Prod.apply(input, dims_of(None, input._data.ndim), False)
+    return ProdDim.apply(input, dims_of(dim, input._data.ndim), keepdim)
 
 
 def _max_or_min(all_op, dim_op, elementwise, result_type):
@@ -224,9 +359,9 @@ def _max_or_min(all_op, dim_op, elementwise, result_type):
             return elementwise(input, dim)
         if dim is None:
             return all_op.apply(input, dims_of(None, input._data.ndim), False)
-        d = dims_of(dim, input._data.ndim)[0] if input._data.ndim else 0
+        d = wrap_dim(dim, input._data.ndim)
         if input._data.ndim == 0:
-            return result_type(input.clone(), _wrap(np.array(0)))
+            return result_type(input.clone(), wrap(np.array(0)))
         return result_type(*dim_op.apply(input, d, keepdim))
     return reduce
 
@@ -242,18 +377,20 @@ def logsumexp(input, dim, keepdim=False):
     return Logsumexp.apply(input, dims_of(dim, input._data.ndim), keepdim)
 
 
-def argmax(input, dim=None, keepdim=False):
-    a = input._data
-    if dim is None:
-        return _wrap(np.asarray(np.argmax(a), dtype=np.int64))
-    return _wrap(np.asarray(np.argmax(a, axis=dim, keepdims=keepdim), dtype=np.int64))
+def _arg(np_fn):
+    def arg(input, dim=None, keepdim=False):
+        a = input._data
+        if dim is None:
+            return wrap(np.asarray(np_fn(a), dtype=np.int64))
+        d = wrap_dim(dim, a.ndim)
+        if a.ndim == 0:
+            return wrap(np.asarray(0, dtype=np.int64))
+        return wrap(np.asarray(np_fn(a, axis=d, keepdims=keepdim), dtype=np.int64))
+    arg.__name__ = np_fn.__name__
+    return arg
 
 
-def argmin(input, dim=None, keepdim=False):
-    a = input._data
-    if dim is None:
-        return _wrap(np.asarray(np.argmin(a), dtype=np.int64))
-    return _wrap(np.asarray(np.argmin(a, axis=dim, keepdims=keepdim), dtype=np.int64))
+argmax, argmin = _arg(np.argmax), _arg(np.argmin)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -271,46 +408,14 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector p-norm (2 by default, also inf and -inf) over ``dim`` (all elements by default)."""
-    if p in ("fro", None):
-        p = 2
-    p = scalar(p)
-    dims = dims_of(dim, input._data.ndim)
-    if p == float("inf"):
-        return input.abs().amax(dims, keepdim=keepdim)
-    if p == float("-inf"):
-        return input.abs().amin(dims, keepdim=keepdim)
-    if p == 2:
-        return (input * input).sum(dims, keepdim=keepdim).sqrt()
-    if p == 1:
-        return input.abs().sum(dims, keepdim=keepdim)
-    if p == 0:
-        return (input != 0).to(input.dtype).sum(dims, keepdim=keepdim)
-    return (input.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
+    """Vector p-norm (2 by default, also 0, 1, inf and -inf) over ``dim`` (all elements by default)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    p = 2 if p in ("fro", None) else builtins.float(scalar(p))
+    return Norm.apply(input, p, dims_of(dim, input._data.ndim), keepdim)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
-    """Product, as exp(sum(log|x|)) with the sign restored: fine for nonzero inputs."""
-    if dim is None:
-        return _wrap(np.asarray(np.prod(input._data))) if not input._requires_grad else \
-            _prod_grad(input, None, False)
-    return _prod_grad(input, dim, keepdim)
-
-
-def _prod_grad(input, dim, keepdim):
-    # a simple differentiable form: multiply slices one after another
-    x = input.reshape(-1) if dim is None else input.movedim(dim, 0)
-    out = x[0]
-    for i in range(1, x.shape[0]):
-        out = out * x[i]
-    if dim is not None and keepdim:
-        out = out.unsqueeze(dim)
-    return out
-
-
-from .elementwise import maximum as _maximum, minimum as _minimum  # noqa: E402
-
-max = _max_or_min(MaxAll, MaxDim, _maximum, return_types_max)  # noqa: A001
-min = _max_or_min(MinAll, MinDim, _minimum, return_types_min)  # noqa: A001
+max = _max_or_min(MaxAll, MaxDim, maximum, return_types_max)  # noqa: A001
+min = _max_or_min(MinAll, MinDim, minimum, return_types_min)  # noqa: A001
 amax = _amax_or_amin(Amax)
 amin = _amax_or_amin(Amin)

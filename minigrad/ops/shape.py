@@ -1,23 +1,16 @@
-"""Shape and copy operations: view/reshape, transpose/permute, (un)squeeze, expand, indexing,
-cat/stack, clone and dtype conversion.
+"""Shape operations: view/reshape, transpose/permute, (un)squeeze, expand, and the copies clone
+and dtype conversion.
 
-Results of view-like ops share storage with their input (numpy views), and also its version
-counter, so that an in-place change through a view is seen by the tensors saved for backward.
+Most of them are *views*: the result shares the input's memory (a numpy view) and version
+counter, and remembers how it was made (``make_view``), so that an in-place change through it
+reaches the input's graph (see autograd/views.py). The backward of a view is the inverse
+reshaping of the gradient.
 """
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap
-from ._util import dims_of, sum_to
-
-
-def _view_of(x, arr):
-    """Wrap ``arr``, a numpy view of ``x``'s storage, as a tensor that shares x's version counter."""
-    out = _wrap(arr)
-    if isinstance(arr, np.ndarray) and (arr.base is not None or arr is x._data):
-        out._vc = x._vc
-        out._base = x._base if x._base is not None else x
-    return out
+from ..autograd.views import make_view
+from .util import dims_of, sum_to, wrap_dim
 
 
 def _shape_arg(shape):
@@ -27,18 +20,33 @@ def _shape_arg(shape):
     return tuple(int(n) for n in shape)
 
 
+def _infer(shape, size):
+    """``shape`` with its -1 filled in, or torch's error when it cannot hold ``size`` elements."""
+    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
+    if shape.count(-1) > 1 or (shape.count(-1) == 0 and known != size) or \
+            (shape.count(-1) == 1 and (known == 0 or size % known)):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return tuple(size // known if n == -1 else n for n in shape)
+
+
 class View(Function):
+    """``x.view(shape)``: the same memory read with another shape (no copy, ever)."""
+
     node_name = "ViewBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, shape):
         a = x._storage()
+        shape = _infer(shape, a.size)
         ctx.in_shape, ctx.out_shape = a.shape, shape
         try:
-            return _view_of(x, a.reshape(shape))
+            np.reshape(a, shape, copy=False)
         except ValueError:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.size}") from None
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                               "least one dimension spans across two contiguous subspaces). Use "
+                               ".reshape(...) instead.") from None
+        return make_view(x, lambda arr: np.reshape(arr, shape, copy=False))
 
     @staticmethod
     def backward(ctx, g):
@@ -50,19 +58,46 @@ class View(Function):
 
 
 class UnsafeView(View):
-    """The view that matmul puts on its result to give it its final shape (torch's _unsafe_view)."""
+    """The reshape of a fresh copy (matmul's results, reshapes that must copy): torch's
+    _unsafe_view. Not a view of anything the user holds."""
 
     node_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        a = x._data
+        shape = _infer(shape, a.size)
+        ctx.in_shape, ctx.out_shape = a.shape, shape
+        return a.reshape(shape)
+
+
+class Alias(Function):
+    """``x[...]``: a view of all of x."""
+
+    node_name = "AliasBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return make_view(x, lambda a: a.view())
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t
 
 
 class Transpose(Function):
     node_name = "TransposeBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, d0, d1):
         ctx.dims = (d0, d1)
-        return _view_of(x, np.swapaxes(x._storage(), d0, d1))
+        return make_view(x, lambda a: np.swapaxes(a, d0, d1))
 
     @staticmethod
     def backward(ctx, g):
@@ -75,13 +110,13 @@ class Transpose(Function):
 
 class T(Function):
     node_name = "TBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x):
         if x._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D")
-        return _view_of(x, x._storage().T)
+        return make_view(x, lambda a: a.T)
 
     @staticmethod
     def backward(ctx, g):
@@ -94,16 +129,12 @@ class T(Function):
 
 class Permute(Function):
     node_name = "PermuteBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, dims):
-        if len(dims) != x._data.ndim:
-            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
-                               f"not match the length of the desired ordering of dimensions i.e. "
-                               f"input.dim() = {x._data.ndim} is not equal to len(dims) = {len(dims)}")
         ctx.dims = dims
-        return _view_of(x, np.transpose(x._storage(), dims))
+        return make_view(x, lambda a: np.transpose(a, dims))
 
     @staticmethod
     def backward(ctx, g):
@@ -116,12 +147,12 @@ class Permute(Function):
 
 class Unsqueeze(Function):
     node_name = "UnsqueezeBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return _view_of(x, np.expand_dims(x._storage(), dim))
+        return make_view(x, lambda a: np.expand_dims(a, dim))
 
     @staticmethod
     def backward(ctx, g):
@@ -133,16 +164,17 @@ class Unsqueeze(Function):
 
 
 class Squeeze(Function):
+    """``squeeze()``: drop every dimension of size 1."""
+
     node_name = "SqueezeBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, dims):
         a = x._storage()
-        ctx.in_shape = a.shape
         dims = tuple(d for d in dims if a.shape[d] == 1)
-        ctx.dims = dims
-        return _view_of(x, np.squeeze(a, axis=dims) if dims else a.view())
+        ctx.in_shape, ctx.dims = a.shape, dims
+        return make_view(x, lambda arr: np.squeeze(arr, axis=dims))
 
     @staticmethod
     def backward(ctx, g):
@@ -154,11 +186,13 @@ class Squeeze(Function):
 
 
 class SqueezeDim(Squeeze):
+    """``squeeze(dim)``."""
+
     node_name = "SqueezeBackward1"
 
 
 class SqueezeDims(Squeeze):
-    """squeeze with a tuple of dims."""
+    """``squeeze((dim, ...))``."""
 
     node_name = "SqueezeBackward2"
 
@@ -170,8 +204,10 @@ class MatmulSqueeze(Squeeze):
 
 
 class Expand(Function):
+    """``x.expand(shape)``: size-1 dims repeated without copying (a read-only view)."""
+
     node_name = "ExpandBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -182,17 +218,14 @@ class Expand(Function):
                                "the number of sizes provided (%d) must be greater or equal to the "
                                "number of dimensions in the tensor (%d)" % (len(shape), a.ndim))
         shape = tuple(a.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+        for i in range(a.ndim):
+            if a.shape[i] != 1 and a.shape[i] != shape[i + lead]:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({shape[i + lead]}) must match the "
+                    f"existing size ({a.shape[i]}) at non-singleton dimension {i + lead}.  "
+                    f"Target sizes: {list(shape)}.  Tensor sizes: {list(a.shape)}")
         ctx.in_shape, ctx.shape = a.shape, shape
-        try:
-            return _view_of(x, np.broadcast_to(a, shape))
-        except ValueError:
-            for i in range(a.ndim):
-                if a.shape[i] != 1 and a.shape[i] != shape[i + lead]:
-                    raise RuntimeError(
-                        f"The expanded size of the tensor ({shape[i + lead]}) must match the "
-                        f"existing size ({a.shape[i]}) at non-singleton dimension {i + lead}.  "
-                        f"Target sizes: {list(shape)}.  Tensor sizes: {list(a.shape)}") from None
-            raise
+        return make_view(x, lambda arr: np.broadcast_to(arr, shape))
 
     @staticmethod
     def backward(ctx, g):
@@ -203,280 +236,14 @@ class Expand(Function):
         return t.expand(ctx.shape)
 
 
-# ---------------------------------------------------------------------- indexing
-def _index_arg(index):
-    """numpy index for a torch-style index (tensors inside become numpy arrays)."""
-    if isinstance(index, tuple):
-        return tuple(_index_arg(i) for i in index)
-    if isinstance(index, Tensor):
-        return index._data
-    if isinstance(index, list):
-        return np.asarray([i._data if isinstance(i, Tensor) else i for i in index])
-    return index
-
-
-def _is_basic(index):
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts)
-
-
-class Index(Function):
-    """``x[index]`` with arrays or masks (advanced indexing: a copy)."""
-
-    node_name = "IndexBackward0"
-    numpy_forward = True
-
-    @staticmethod
-    def forward(ctx, x, index):
-        ctx.in_shape, ctx.index = x._data.shape, index
-        out = x._storage()[index]
-        return _view_of(x, out) if isinstance(out, np.ndarray) else _wrap(np.asarray(out))
-
-    @staticmethod
-    def backward(ctx, g):
-        return IndexScatter.apply(g, ctx.in_shape, ctx.index), None
-
-    @staticmethod
-    def jvp(ctx, t, _):
-        return type(ctx)._fn.apply(t, ctx.index)
-
-
-class Select(Index):
-    """``x[i]`` with an integer: one slice along a dim (a view)."""
-
-    node_name = "SelectBackward0"
-
-
-class Slice(Index):
-    """``x[a:b]`` and other basic indexing (a view)."""
-
-    node_name = "SliceBackward0"
-
-
-class IndexScatter(Function):
-    """The backward of indexing: a zero tensor of the input's shape with ``g`` added at ``index``."""
-
-    node_name = "IndexPutBackward0"
-    numpy_forward = True
-
-    @staticmethod
-    def forward(ctx, g, shape, index):
-        ctx.index, ctx.shape = index, shape
-        out = np.zeros(shape, dtype=g._data.dtype)
-        if _is_basic(index):
-            out[index] = g._data
-        else:
-            np.add.at(out, index, g._data)
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        return getitem(gg, ctx.index), None, None
-
-    @staticmethod
-    def jvp(ctx, t, _s, _i):
-        return IndexScatter.apply(t, ctx.shape, ctx.index)
-
-
-def getitem(x, index):
-    idx = _index_arg(index)
-    if not _is_basic(idx):
-        return Index.apply(x, idx)
-    parts = idx if isinstance(idx, tuple) else (idx,)
-    if Ellipsis not in parts:  # x[0, ...] is a 0-d view where x[0] would be a numpy scalar copy
-        idx = parts + (Ellipsis,)
-    if any(isinstance(p, (int, np.integer)) for p in parts):
-        for p, n in zip([p for p in parts if p is not None and p is not Ellipsis], x._data.shape):
-            if isinstance(p, (int, np.integer)) and not -n <= p < n:
-                raise IndexError(f"index {p} is out of bounds for dimension 0 with size {n}")
-        return Select.apply(x, idx)
-    return Slice.apply(x, idx)
-
-
-class IndexPut(Function):
-    """Functional ``x[index] = value``: what an in-place ``__setitem__`` records."""
-
-    node_name = "CopySlices"
-    numpy_forward = True
-
-    @staticmethod
-    def forward(ctx, x, value, index):
-        out = np.array(x._data)
-        v = value._data if isinstance(value, Tensor) else value
-        out[index] = v
-        ctx.index = index
-        ctx.value_shape = np.shape(v)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        need = ctx.needs_input_grad
-        gx = gv = None
-        if need[0]:
-            keep = np.ones(g._data.shape, dtype=g._data.dtype)
-            keep[ctx.index] = 0
-            gx = g * _wrap(keep)
-        if need[1]:
-            gv = sum_to(getitem(g, ctx.index), ctx.value_shape)
-        return gx, gv, None
-
-    @staticmethod
-    def jvp(ctx, tx, tv, _):
-        return IndexPut.apply(tx, tv if tv is not None else 0.0, ctx.index)
-
-
-def setitem(x, index, value):
-    from ..autograd.grad_mode import is_grad_enabled
-    from .inplace import inplace
-    if x._requires_grad and x.grad_fn is None and is_grad_enabled():
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
-    idx = _index_arg(index)
-    if isinstance(value, (list, tuple)):
-        value = np.asarray(value)
-    inplace(x, lambda s, v: IndexPut.apply(s, v, idx), value)
-
-
-class Gather(Function):
-    node_name = "GatherBackward0"
-    numpy_forward = True
-
-    @staticmethod
-    def forward(ctx, x, dim, index):
-        ctx.dim, ctx.index, ctx.in_shape = dim, index, x._data.shape
-        return np.take_along_axis(x._data, index, axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        return Scatter.apply(g, ctx.dim, ctx.index, ctx.in_shape), None, None
-
-    @staticmethod
-    def jvp(ctx, t, _d, _i):
-        return Gather.apply(t, ctx.dim, ctx.index)
-
-
-class Scatter(Function):
-    """Backward of gather: add ``g`` into zeros at the gathered positions."""
-
-    node_name = "ScatterAddBackward0"
-    numpy_forward = True
-
-    @staticmethod
-    def forward(ctx, g, dim, index, shape):
-        ctx.dim, ctx.index, ctx.shape = dim, index, shape
-        out = np.zeros(shape, dtype=g._data.dtype)
-        grid = list(np.indices(index.shape, sparse=True))
-        grid[dim] = index
-        np.add.at(out, tuple(grid), g._data)
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        return Gather.apply(gg, ctx.dim, ctx.index), None, None, None
-
-    @staticmethod
-    def jvp(ctx, t, _d, _i, _s):
-        return Scatter.apply(t, ctx.dim, ctx.index, ctx.shape)
-
-
-def gather(input, dim, index):
-    return Gather.apply(input, dim % max(input._data.ndim, 1), index._data.astype(np.int64))
-
-
-def index_select(input, dim, index):
-    idx = (slice(None),) * (dim % input._data.ndim) + (index._data,)
-    return Index.apply(input, idx)
-
-
-# ---------------------------------------------------------------------- joining
-class Cat(Function):
-    node_name = "CatBackward0"
-    numpy_forward = True
-
-    @staticmethod
-    def forward(ctx, *args):
-        *tensors, dim = args
-        arrays = [t._data for t in tensors]
-        ctx.dim = dim
-        ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
-        first = arrays[0].shape
-        for i, a in enumerate(arrays[1:], 1):
-            for d, (n0, n) in enumerate(zip(first, a.shape)):
-                if d != dim and n0 != n:
-                    raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
-                                       f"Expected size {n0} but got size {n} for tensor number {i} "
-                                       "in the list.")
-        return np.concatenate(arrays, axis=dim)
-
-    @staticmethod
-    def _pieces(ctx, g):
-        out, start = [], 0
-        lead = (slice(None),) * ctx.dim
-        for n in ctx.sizes:
-            out.append(getitem(g, lead + (slice(start, start + n),)))
-            start += n
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        return (*Cat._pieces(ctx, g), None)
-
-    @staticmethod
-    def jvp(ctx, *tangents):
-        return Cat.apply(*tangents[:-1], ctx.dim)
-
-
-class Stack(Function):
-    node_name = "StackBackward0"
-    numpy_forward = True
-
-    @staticmethod
-    def forward(ctx, *args):
-        *tensors, dim = args
-        ctx.dim, ctx.n = dim, len(tensors)
-        first = tensors[0]._data.shape
-        for i, t in enumerate(tensors):
-            if t._data.shape != first:
-                raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                                   f"{list(first)} at entry 0 and {list(t._data.shape)} at entry {i}")
-        return np.stack([t._data for t in tensors], axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        lead = (slice(None),) * ctx.dim
-        return (*(getitem(g, lead + (i,)) for i in range(ctx.n)), None)
-
-    @staticmethod
-    def jvp(ctx, *tangents):
-        return Stack.apply(*tangents[:-1], ctx.dim)
-
-
-def cat(tensors, dim=0):
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    tensors = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or tensors[:1]
-    return Cat.apply(*tensors, dims_of(dim, tensors[0]._data.ndim)[0])
-
-
-concat = concatenate = cat
-
-
-def stack(tensors, dim=0):
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
-    return Stack.apply(*tensors, dims_of(dim, tensors[0]._data.ndim + 1)[0])
-
-
 # ---------------------------------------------------------------------- copies
 class Clone(Function):
     node_name = "CloneBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x):
-        return x._data.copy()
+        return np.array(x._data, order="K")
 
     @staticmethod
     def backward(ctx, g):
@@ -487,11 +254,21 @@ class Clone(Function):
         return t
 
 
+class Contiguous(Clone):
+    """``contiguous()`` of a tensor that is not: a row-major copy (torch records a clone)."""
+
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.ascontiguousarray(x._data)
+
+
 class ToCopy(Function):
     """Conversion to another dtype (``.to(float64)``, ``.double()``, ...)."""
 
     node_name = "ToCopyBackward0"
-    numpy_forward = True
+    builtin = True
 
     @staticmethod
     def forward(ctx, x, np_dtype):
@@ -511,6 +288,11 @@ def clone(input, *, memory_format=None):
     return Clone.apply(input)
 
 
+def contiguous(input, memory_format=None):
+    """The tensor itself when its memory is row-major already, else a row-major copy."""
+    return input if input.is_contiguous() else Contiguous.apply(input)
+
+
 def to_dtype(input, np_dtype):
     return ToCopy.apply(input, np.dtype(np_dtype))
 
@@ -520,14 +302,23 @@ def view(input, *shape):
     return View.apply(input, _shape_arg(shape))
 
 
+def view_as(input, other):
+    return View.apply(input, tuple(other._data.shape))
+
+
 def reshape(input, *shape):
-    return View.apply(input, _shape_arg(shape))
+    """A view when the memory allows one; else a copy (torch's clone + _unsafe_view)."""
+    shape = _infer(_shape_arg(shape), input._data.size)
+    try:
+        np.reshape(input._data, shape, copy=False)
+    except ValueError:
+        return UnsafeView.apply(Clone.apply(input), shape)
+    return View.apply(input, shape)
 
 
 def transpose(input, dim0, dim1):
-    n = max(input._data.ndim, 1)
-    d0, d1 = dim0 % n, dim1 % n
-    return Transpose.apply(input, d0, d1)
+    n = input._data.ndim
+    return Transpose.apply(input, wrap_dim(dim0, n), wrap_dim(dim1, n))
 
 
 swapaxes = swapdims = transpose
@@ -538,20 +329,26 @@ def t(input):
 
 
 def permute(input, *dims):
-    dims = _shape_arg(dims)
-    return Permute.apply(input, tuple(d % max(input._data.ndim, 1) for d in dims))
+    dims = tuple(wrap_dim(d, input._data.ndim) for d in _shape_arg(dims))
+    if len(dims) != input._data.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {input._data.ndim} is not equal to len(dims) = {len(dims)}")
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
 
 
 def movedim(input, source, destination):
-    order = list(range(input._data.ndim))
-    src = source % input._data.ndim
-    order.remove(src)
-    order.insert(destination % input._data.ndim, src)
+    n = input._data.ndim
+    src, dst = wrap_dim(source, n), wrap_dim(destination, n)
+    order = [d for d in range(n) if d != src]
+    order.insert(dst, src)
     return permute(input, tuple(order))
 
 
 def unsqueeze(input, dim):
-    return Unsqueeze.apply(input, dim % (input._data.ndim + 1))
+    return Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1))
 
 
 def squeeze(input, dim=None):
@@ -577,41 +374,21 @@ def flatten(input, start_dim=0, end_dim=-1):
     shape = input._data.shape
     if not shape:
         return reshape(input, (1,))
-    s, e = start_dim % len(shape), end_dim % len(shape)
+    s, e = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
     return reshape(input, shape[:s] + (-1,) + shape[e + 1:])
 
 
 def unflatten(input, dim, sizes):
     shape = input._data.shape
-    d = dim % len(shape)
-    return reshape(input, shape[:d] + tuple(sizes) + shape[d + 1:])
+    d = wrap_dim(dim, len(shape))
+    sizes = tuple(sizes)
+    known = int(np.prod([n for n in sizes if n != -1], dtype=np.int64))
+    if (-1 not in sizes and known != shape[d]) or (-1 in sizes and (known == 0 or shape[d] % known)):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
+                           f"of dim {dim} ({shape[d]}) in the input tensor")
+    return view(input, shape[:d] + sizes + shape[d + 1:])
 
-
-def select(input, dim, index):
-    return getitem(input, (slice(None),) * (dim % input._data.ndim) + (index,))
-
-
-def narrow(input, dim, start, length):
-    return getitem(input, (slice(None),) * (dim % input._data.ndim) + (slice(start, start + length),))
-
-
-def split(tensor, split_size_or_sections, dim=0):
-    n = tensor._data.shape[dim]
-    if isinstance(split_size_or_sections, int):
-        sizes = [min(split_size_or_sections, n - i) for i in range(0, n, split_size_or_sections)]
-    else:
-        sizes = list(split_size_or_sections)
-    out, start = [], 0
-    for s in sizes:
-        out.append(narrow(tensor, dim, start, s))
-        start += s
-    return tuple(out)
-
-
-def chunk(input, chunks, dim=0):
-    n = input._data.shape[dim]
-    return split(input, -(-n // chunks), dim)
-
-
-def unbind(input, dim=0):
-    return tuple(select(input, dim, i) for i in range(input._data.shape[dim]))

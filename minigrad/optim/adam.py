@@ -1,5 +1,6 @@
 """Adam: gradient descent with running averages of the gradient and of its square."""
-import minigrad
+from ..creation import tensor, zeros_like
+from ..ops import maximum
 
 from .optimizer import Optimizer
 
@@ -41,11 +42,11 @@ class Adam(Optimizer):
             g = -p.grad if group["maximize"] else p.grad
             state = self.state[p]
             if not state:
-                state["step"] = minigrad.tensor(0.0)
-                state["exp_avg"] = minigrad.zeros_like(p)
-                state["exp_avg_sq"] = minigrad.zeros_like(p)
+                state["step"] = tensor(0.0)
+                state["exp_avg"] = zeros_like(p)
+                state["exp_avg_sq"] = zeros_like(p)
                 if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = minigrad.zeros_like(p)
+                    state["max_exp_avg_sq"] = zeros_like(p)
             state["step"].add_(1)
             t = state["step"].item()
             if weight_decay != 0:
@@ -59,7 +60,7 @@ class Adam(Optimizer):
             v.add_(g * g * (1 - beta2))
             if group["amsgrad"]:
                 v_max = state["max_exp_avg_sq"]
-                v_max.copy_(minigrad.maximum(v_max, v))
+                v_max.copy_(maximum(v_max, v))
                 v = v_max
             denom = v.sqrt() / (1 - beta2 ** t) ** 0.5 + eps
             p.sub_(m / denom * (lr / (1 - beta1 ** t)))

@@ -6,8 +6,9 @@ the parameter in place. ``step()`` calls it under ``no_grad``, so that parameter
 import warnings
 from collections import defaultdict
 
-import minigrad
-from minigrad.nn.module import zero_grads
+from ..autograd.grad_mode import enable_grad, no_grad
+from ..tensor import Tensor
+from ..nn.module import zero_grads
 
 
 class _RequiredParameter:
@@ -21,7 +22,7 @@ required = _RequiredParameter()
 
 
 def _typename(obj):
-    if isinstance(obj, minigrad.Tensor):
+    if isinstance(obj, Tensor):
         return obj.type()  # "minigrad.FloatTensor", as torch says "torch.FloatTensor"
     return f"{type(obj).__module__}.{type(obj).__qualname__}"
 
@@ -34,7 +35,7 @@ class Optimizer:
     """
 
     def __init__(self, params, defaults):
-        if isinstance(params, minigrad.Tensor):
+        if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got " + _typename(params))
         self.defaults = defaults
@@ -53,7 +54,7 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
-        if isinstance(params, minigrad.Tensor):
+        if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
             raise TypeError("optimizer parameters need to be organized in ordered collections, "
@@ -61,7 +62,7 @@ class Optimizer:
                             "Please use a list instead.")
         params = list(params)
         for p in params:
-            if not isinstance(p, minigrad.Tensor):
+            if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
                                 + _typename(p))
             if not p.is_leaf:
@@ -93,7 +94,7 @@ class Optimizer:
         Runs under ``no_grad``: updating a parameter in place must not record a graph.
         """
         loss = self._evaluate(closure)
-        with minigrad.no_grad():
+        with no_grad():
             for group in self.param_groups:
                 self._update(group)
         return loss
@@ -110,7 +111,7 @@ class Optimizer:
         """``step(closure)``: re-evaluate the loss (with grad mode on) before the update."""
         if closure is None:
             return None
-        with minigrad.enable_grad():
+        with enable_grad():
             return closure()
 
     def state_dict(self):
@@ -139,7 +140,7 @@ class Optimizer:
         self.state = defaultdict(dict)
         for i, s in state_dict["state"].items():
             p = by_index[i]
-            self.state[p] = {k: v.clone().to(p.dtype) if isinstance(v, minigrad.Tensor)
+            self.state[p] = {k: v.clone().to(p.dtype) if isinstance(v, Tensor)
                              and k != "step" else v for k, v in s.items()}
 
     def __repr__(self):

@@ -192,3 +192,12 @@ def test_errors_match_torch(case):
     ref = _error(lambda: call(TF, X, Y))
     assert ref is not None
     assert _error(lambda: call(MF, to_mg(X), to_mg(Y))) == ref
+
+
+def test_forward_over_reverse_through_advanced_indexing_matches_torch():
+    """The hessian by forward mode over reverse runs the jvp of indexing's backward."""
+    def f(x):
+        return (x[[0, 2, 2]] ** 3).sum() + (x[x > 0] ** 2).sum()
+    ts, ms = make_inputs(1, 7)
+    mine = MF.hessian(f, pack(ms, 1), outer_jacobian_strategy="forward-mode")
+    assert_same(mine, TF.hessian(f, pack(ts, 1)))

@@ -78,7 +78,7 @@ def test_forward_and_backward_match_torch():
     close(y_mine, y_ref, rtol=1e-12)
     y_ref.sum().backward()
     y_mine.sum().backward()
-    for (name, p), q in zip(mine.named_parameters(), ref.parameters()):
+    for (_, p), q in zip(mine.named_parameters(), ref.parameters()):
         close(p.grad, q.grad, rtol=1e-10, atol=1e-12)
 
 

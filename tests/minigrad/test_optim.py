@@ -19,7 +19,7 @@ def run_both(mg_cls, torch_cls, kwargs, dtype=torch.float64, steps=6):
     x = torch.randn(8, 4, generator=g, dtype=dtype)
     y = torch.randn(8, 3, generator=g, dtype=dtype)
     results = []
-    for lib, cls, conv in ((minigrad, mg_cls, to_mg), (torch, torch_cls, lambda t: t)):
+    for _, cls, conv in ((minigrad, mg_cls, to_mg), (torch, torch_cls, lambda t: t)):
         w = conv(w0.clone()).requires_grad_()
         b = conv(b0.clone()).requires_grad_()
         xs, ys = conv(x), conv(y)

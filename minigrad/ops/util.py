@@ -1,7 +1,8 @@
-"""Helpers every op uses: torch's type promotion, and summing a broadcast gradient back."""
+"""What every op needs: torch's type promotion, dims checked as torch checks them, and ``sum_to``,
+which gives a broadcast input its share of a gradient."""
 import numpy as np
 
-from ..tensor import Tensor, _wrap
+from ..tensor import Tensor
 
 _FLOAT = np.dtype(np.float32)  # torch's default floating dtype
 _INT = np.dtype(np.int64)
@@ -50,7 +51,7 @@ def operands(a, b):
     if tb is float or tb is int:  # fast paths for the common cases
         if x.dtype.kind == "f":
             return x, b  # numpy keeps the array's float dtype for a Python number, as torch does
-    elif isinstance(b, Tensor) and b._data.dtype == x.dtype:
+    elif tb is Tensor and b._data.dtype == x.dtype:
         return x, b._data
     dt = result_dtype(a, b)
     x = a._data if a._data.dtype == dt else a._data.astype(dt)
@@ -61,13 +62,33 @@ def operands(a, b):
     return x, y
 
 
+def broadcasting(fn, x, y):
+    """``fn(x, y)`` on numpy operands, with torch's error when their shapes do not broadcast."""
+    try:
+        return fn(x, y)
+    except ValueError as e:
+        raise (broadcast_error(np.shape(x), np.shape(y)) or RuntimeError(str(e))) from None
+
+
+def broadcast_error(a_shape, b_shape):
+    """torch's message when two shapes do not broadcast."""
+    for i in range(1, max(len(a_shape), len(b_shape)) + 1):
+        x = a_shape[-i] if i <= len(a_shape) else 1
+        y = b_shape[-i] if i <= len(b_shape) else 1
+        if x != y and x != 1 and y != 1:
+            dim = max(len(a_shape), len(b_shape)) - i
+            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                                f"at non-singleton dimension {dim}")
+    return None  # the shapes broadcast: the error was about something else
+
+
 def as_float(arr):
     """Ops like exp() on integer tensors compute in the default float dtype, as torch does."""
     return arr if arr.dtype.kind == "f" else arr.astype(_FLOAT)
 
 
 def sum_to(grad, shape):
-    """Sum ``grad`` over the dimensions that broadcasting expanded, so it gets ``shape``.
+    """Sum ``grad`` over the dimensions that broadcasting expanded, so that it gets ``shape``.
 
     ``x + y`` with x of shape (3,) and y of shape (2, 3) hands each input a (2, 3) gradient; x's
     share is its sum over dimension 0. Written with minigrad ops, so it is differentiable too.
@@ -83,33 +104,26 @@ def sum_to(grad, shape):
     return grad.reshape(shape) if grad._data.shape != shape else grad
 
 
-def new_like(arr, data):
-    return _wrap(np.asarray(data, dtype=arr.dtype))
+def dim_error(dim, ndim):
+    low, high = -max(ndim, 1), max(ndim, 1) - 1
+    return IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but "
+                      f"got {dim})")
+
+
+def wrap_dim(dim, ndim):
+    """A dim in ``[-ndim, ndim)`` as a non-negative index (a 0-d tensor accepts 0 and -1)."""
+    dim = int(dim)
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise dim_error(dim, ndim)
+    return dim % n
 
 
 def dims_of(dim, ndim):
-    """Normalise a ``dim`` argument (int, tuple or None) to a sorted tuple of non-negative dims."""
+    """A ``dim`` argument (int, tuple, or None for all) as a sorted tuple of non-negative dims."""
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
         dim = (dim,)
-    out = []
-    for d in dim:
-        d = int(d)
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"Dimension out of range (expected to be in range of "
-                             f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
-        out.append(d % ndim if ndim else 0)
-    return tuple(sorted(set(out)))
-
-
-def broadcast_error(a_shape, b_shape):
-    """torch's message when two shapes do not broadcast."""
-    for i in range(1, max(len(a_shape), len(b_shape)) + 1):
-        x = a_shape[-i] if i <= len(a_shape) else 1
-        y = b_shape[-i] if i <= len(b_shape) else 1
-        if x != y and x != 1 and y != 1:
-            dim = max(len(a_shape), len(b_shape)) - i
-            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
-                                f"at non-singleton dimension {dim}")
-    return None  # the shapes broadcast: the error was about something else
+    dims = {wrap_dim(d, ndim) for d in dim}
+    return tuple(sorted(dims)) if ndim else ()  # a 0-d tensor: dim 0 is the tensor itself

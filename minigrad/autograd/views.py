@@ -1,0 +1,176 @@
+"""Views and in-place operations: how a change made through one tensor reaches the graph of another.
+
+A *view* (``y[:2]``, ``y.t()``, ``y.view(2, 2)``...) shares its base's memory and version counter.
+It remembers its base and how it was made (``ViewInfo.replay``: the numpy view operations that
+turn the base's array into the view's), because an in-place operation on a view changes its base:
+
+    y = x * 1
+    y[:2].mul_(10)        # y's first two values are now x[:2] * 10
+
+The gradient of y must now go through that multiplication for y[:2] and straight to x for the
+rest. So, as torch does, the in-place op *rebases y's history*: y's grad_fn becomes a
+``CopySlices`` node that wraps the op's node (``MulBackward0``) and knows which elements of y the
+view covers. The view's own grad_fn becomes an ``AsStridedBackward0`` node on top of y's new
+history; so does every other view of y, the next time its ``grad_fn`` is read (their values may
+have changed too: the version counter they share tells).
+"""
+import numpy as np
+
+from ..tensor import share_version_counter, version, wrap
+from .grad_mode import state as _grad_mode
+from .graph import Node, grad_accumulator, sequence
+
+NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+class ViewInfo:
+    """What a view knows about itself: its base (never a view) and how to make it again.
+
+    ``replay`` maps an array shaped like the base to the view of it. ``version`` is the version
+    of the shared memory when the view's grad_fn was made. A view made under no_grad is not
+    ``tracked``: autograd does not follow changes made through it.
+    """
+
+    __slots__ = ("base", "replay", "version", "tracked")
+
+    def __init__(self, base, replay, version, tracked):
+        self.base, self.replay, self.version, self.tracked = base, replay, version, tracked
+
+    def refresh(self, view):
+        """The memory changed in place since ``view``'s grad_fn was made: point it at the base's
+        current history instead (torch's AsStridedBackward0)."""
+        self.version = version(view)
+        if self.tracked and self.base._requires_grad:
+            view._grad_fn = AsStridedBackward0(edge(self.base), self)
+            view._requires_grad, view._output_nr = True, 0
+
+
+def positions(replay, base_shape):
+    """Which element of the base each element of the view is: the view ``replay`` makes of an
+    array of the base's flat (row-major) indices."""
+    return np.asarray(replay(np.arange(int(np.prod(base_shape))).reshape(base_shape)))
+
+
+def edge(t):
+    """Where the gradient of ``t`` goes: its grad_fn and output number, its AccumulateGrad, or
+    nowhere (None)."""
+    fn = t.grad_fn
+    if fn is not None:
+        return fn, t._output_nr
+    return (grad_accumulator(t) if t._requires_grad else None), 0
+
+
+def make_view(x, replay):
+    """The view ``replay(x's array)`` of tensor ``x``, sharing x's memory and version counter."""
+    out = wrap(replay(x._storage()))
+    share_version_counter(out, x)
+    info = x._view
+    if info is None:
+        base, replay_from_base = x, replay
+    else:
+        base, replay_from_base = info.base, _compose(info.replay, replay)
+    out._view = ViewInfo(base, replay_from_base, version(x), _grad_mode.enabled)
+    return out
+
+
+def _compose(first, then):
+    return lambda a: then(first(a))
+
+
+def detach(t):
+    """Same values, memory and version counter, cut from the graph (not a view, as in torch)."""
+    out = wrap(t._storage())
+    share_version_counter(out, t)
+    return out
+
+
+def check_inplace(t):
+    """torch's errors for in-place operations that autograd cannot record."""
+    if t._grad_fn is None and t._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    info = t._view
+    if info is not None and info.base._requires_grad:
+        if not info.tracked:
+            raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
+        if info.base._grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+    node = t._grad_fn
+    if info is not None and getattr(node, "_out_meta", None) is not None:
+        op = node.name()[:node.name().rfind("Backward")]
+        raise RuntimeError(
+            f"Output {t._output_nr} of {op} is a view and is being modified inplace. This view is "
+            "the output of a function that returns multiple views. Such functions do not allow "
+            "the output views to be modified inplace. You should replace the inplace operation by "
+            "an out-of-place one.")
+
+
+def rebase_history(t, fn, output_nr=0):
+    """``fn`` has just changed ``t`` in place: make it part of the history of what it changed.
+
+    For a plain tensor, ``fn`` becomes its grad_fn. For a view, the base gets a CopySlices node
+    wrapping ``fn``, and the view's grad_fn is made again from the base's (see ``refresh``).
+    """
+    info = t._view
+    if info is None or not info.tracked:
+        t._grad_fn, t._requires_grad, t._output_nr = fn, True, output_nr
+        return
+    if output_nr != 0:
+        raise RuntimeError("minigrad supports an in-place change of a view only through the first "
+                           "output of a custom Function")
+    base = info.base
+    base._grad_fn = CopySlices(edge(base), fn, info)
+    base._requires_grad, base._output_nr = True, 0
+    info.version = None  # the view's grad_fn is made again, on top of CopySlices
+
+
+class CopySlices(Node):
+    """The history of a base after an in-place op on one of its views.
+
+    ``fn`` is the in-place op's node; its first input is the view. Backward: the gradient of the
+    elements the view covers goes through ``fn``; the others' passes straight to the base's
+    previous history. Written with minigrad ops, so it is differentiable too.
+    """
+
+    def __init__(self, base_edge, fn, view):
+        self.fn, self.replay = fn, view.replay  # not the view, nor the base: they point at us
+        self._seq = next(sequence)
+        self.base_shape = view.base._data.shape
+        self._next_nodes = (base_edge[0],) + fn._next_nodes[1:]
+        self._next_nrs = (base_edge[1],) + fn._next_nrs[1:]
+
+    def name(self):
+        return "torch::autograd::CopySlices"
+
+    def apply(self, grads):
+        g, = grads
+        flat = g.reshape(-1)
+        covered = wrap(positions(self.replay, self.base_shape))
+        through_fn = self.fn.apply([flat[covered]])
+        g_view = through_fn[0] if through_fn[0] is not None else flat[covered] * 0
+        g_base = flat.index_put((covered,), g_view).reshape(self.base_shape)
+        return (g_base,) + tuple(through_fn[1:])
+
+    def release_variables(self):
+        self.fn.release_variables()
+
+
+class AsStridedBackward0(Node):
+    """A view's history after its memory changed in place: the view's gradient is placed at the
+    elements of the base it covers (torch's name for this node)."""
+
+    def __init__(self, base_edge, view):
+        self.replay = view.replay
+        self._seq = next(sequence)
+        self.base_shape = view.base._data.shape
+        self._next_nodes, self._next_nrs = (base_edge[0],), (base_edge[1],)
+
+    def apply(self, grads):
+        g, = grads
+        covered = wrap(positions(self.replay, self.base_shape))
+        zeros = wrap(np.zeros(int(np.prod(self.base_shape)), dtype=g._data.dtype))
+        return (zeros.index_put((covered,), g, accumulate=True).reshape(self.base_shape),)

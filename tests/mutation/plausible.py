@@ -1,0 +1,37 @@
+"""Hand-written plausible bugs (the kind a reader could introduce), each must be caught by a test.
+
+Each entry: (file, the exact text, what a buggy version would have instead, what the bug is).
+"""
+MINIGRAD = [
+    ("minigrad/autograd/grad_mode.py", "        state.enabled, state.inference = self._saved",
+     "        state.enabled, state.inference = True, self._saved[1]",
+     "a grad-mode block restores True instead of the previous mode"),
+    ("minigrad/autograd/views.py", "    share_version_counter(out, t)\n    return out",
+     "    share_version_counter(out, t)\n    out._grad_fn = t._grad_fn\n    return out",
+     "detach() of a non-leaf keeps its grad_fn"),
+    ("minigrad/ops/reductions.py", "wrap((hit / hit.sum(axis=ctx.dims, keepdims=True)).astype(like._data.dtype))",
+     "wrap(hit.astype(like._data.dtype))",
+     "tied maxima (max/amax/min/amin) each get the full gradient"),
+    ("minigrad/autograd/engine.py", "        if not task.retain_graph:\n            node.release_variables()",
+     "        if task.retain_graph:\n            node.release_variables()",
+     "retain_graph inverted"),
+    ("minigrad/autograd/engine.py", "    buf[output_nr] = grad if buf[output_nr] is None else buf[output_nr] + grad",
+     "    buf[output_nr] = grad",
+     "a fan-out keeps the last gradient instead of the sum"),
+    ("minigrad/autograd/graph.py", "        old.add_(grad)", "        variable._grad = grad",
+     "a second backward replaces .grad instead of accumulating"),
+    ("minigrad/ops/util.py", "    if dims:\n        grad = grad.sum(dims, keepdim=True)",
+     "    if False:\n        grad = grad.sum(dims, keepdim=True)", "sum_to forgets the broadcast dims"),
+    ("minigrad/autograd/function.py", "            if t is not None and t._vc is not None and t._vc[0] != v:",
+     "            if False:", "the version check of saved tensors is gone"),
+    ("minigrad/autograd/views.py", "    base._grad_fn = CopySlices(edge(base), fn, info)",
+     "    t._grad_fn = fn", "an in-place op on a view does not rebase its base"),
+    ("minigrad/autograd/graph.py", "        leaf._grad_acc = weakref.ref(node)",
+     "        leaf._grad_acc = lambda node=node: node", "a leaf holds its AccumulateGrad strongly (a cycle)"),
+    ("minigrad/autograd/function.py", "        if output_nr is None:\n            return t",
+     "        if True:\n            return t", "a saved output comes back without history (wrong double backward)"),
+    ("minigrad/ops/elementwise.py", "np.where(x == y, 0.5, wins.astype(np.float64))",
+     "np.where(x == y, 1.0, wins.astype(np.float64))", "maximum's ties give both inputs the full gradient"),
+]
+
+AREAS = {"minigrad": MINIGRAD}
