@@ -169,7 +169,10 @@ def catalog_problems(catalog, messages=None) -> list[str]:
     return problems
 
 
-def extracted_messages(package: Path = Path(__file__).resolve().parent) -> set[str]:
+PACKAGE = Path(__file__).resolve().parent
+
+
+def extracted_messages(package: Path = PACKAGE) -> set[str]:
     """The message ids of the code, as ``make i18n`` extracts them (the mapping file and keywords)."""
     from babel.messages.extract import extract_from_dir
     try:

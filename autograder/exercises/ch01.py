@@ -312,7 +312,8 @@ class LeafTensors(Exercise):
                        "`.variable`: put node.variable in the list.").format(name=name, node=labels[value]))
             check(kind != "pair", _("{name} holds a pair (node, input_nr) from next_functions, not a tensor: the "
                                     "leaf is the node's `.variable`.").format(name=name))
-            check(kind != "none", _("{name} holds None. Keep only the nodes that have a `.variable` (the AccumulateGrad "
+            check(kind != "none", _("{name} holds None. Keep only the nodes that have a `.variable` (the "
+                                    "AccumulateGrad "
                                     "nodes) and return that tensor itself (not its .grad, which is None before "
                                     "backward).").format(name=name))
             if kind == "other":
@@ -321,7 +322,8 @@ class LeafTensors(Exercise):
                 check(not copy_of, _("{name} holds a copy of {leaf}, not {leaf} itself: backward writes .grad into the "
                                      "very tensor `node.variable`, so return it as it is (no .detach(), .clone() or "
                                      ".data).").format(name=name, leaf=tensor_name(copy_of[0]) if copy_of else ""))
-                fail(_("{name} holds {what}, which is not a tensor of this graph.").format(name=name, what=describe(value)))
+                fail(_("{name} holds {what}, which is not a tensor of this graph.").format(name=name,
+                                                                                           what=describe(value)))
             found.append(value)
         for i in found:
             if i not in written:
@@ -342,13 +344,15 @@ class LeafTensors(Exercise):
             name=name, leaf=tensor_name(twice[0]) if twice else "", count=found.count(twice[0]) if twice else 0))
         missing = sorted(set(written) - set(found))
         if missing and not names:
-            fail(_("{name} is empty, but root is itself a leaf that requires grad: root.backward() writes root.grad, so "
+            fail(_("{name} is empty, but root is itself a leaf that requires grad: root.backward() writes root.grad, "
+                   "so "
                    "the answer is [root].").format(name=name))
         if missing and names and set(found) <= set(direct):
             fail(_("{name} misses {missing}. It finds no more than the leaves that feed root.grad_fn directly; leaves "
                    "further down the graph get a .grad too: walk the whole graph, through every node's "
                    "next_functions.").format(name=name, missing=", ".join(tensor_name(i) for i in missing)))
-        check(not missing, _("{name} misses {missing}: backward writes .grad into the `.variable` of every AccumulateGrad "
+        check(not missing, _("{name} misses {missing}: backward writes .grad into the `.variable` of every "
+                             "AccumulateGrad "
                              "node reachable from root.grad_fn.").format(
             name=name, missing=", ".join(tensor_name(i) for i in missing)))
 

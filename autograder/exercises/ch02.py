@@ -58,9 +58,11 @@ class GradsByHand(Exercise):
                    "the inner derivative (∂u/∂x1 = x2, ∂u/∂x2 = x1, ∂u/∂x3 = 1 for u = x1·x2 + x3).").format(
                 label=label, outer=outer))
         if np.allclose(values, [x2, x1, 1.0], rtol=1e-9, atol=1e-12) and not np.allclose(expected, values):
-            fail(_("{label} returned (x2, x1, 1): the derivatives of the inner u = x1·x2 + x3, not of y = u². The chain "
+            fail(_("{label} returned (x2, x1, 1): the derivatives of the inner u = x1·x2 + x3, not of y = u². The "
+                   "chain "
                    "rule multiplies them by dy/du = 2u = {outer:.6g}.").format(label=label, outer=outer))
-        if np.allclose(values, [expected[1], expected[0], expected[2]], rtol=1e-9) and not np.allclose(expected, values):
+        if np.allclose(values, [expected[1], expected[0], expected[2]], rtol=1e-9) and not np.allclose(expected,
+                                                                                                       values):
             fail(_("{label}: dy/dx1 and dy/dx2 are swapped. ∂(x1·x2)/∂x1 is x2, not x1.").format(label=label))
         for i, (item, value) in enumerate(zip(items, expected)):
             expect_close(item, value, _("dy/dx{i} of {label}").format(i=i + 1, label=label))
@@ -200,7 +202,8 @@ class RunBackward(Exercise):
                 "`gradient` too.").format(label=label))
         if want["gradient_after"].kind == "tensor":
             expect_close(got["gradient_after"], want["gradient_after"].array,
-                         _("your `gradient` argument after {label} (the engine must not change it)").format(label=label))
+                         _("your `gradient` argument after {label} (the engine must not change it)").format(
+                             label=label))
         if "first" in want:
             _compare_grads(_("{label} (first call)").format(label=label), got["first"], want["first"], None, None)
         stale = [0.25 if case["preset"] else None for _ in want["grads"].items]
@@ -255,10 +258,12 @@ def _compare_grads(label, got, want, mistakes, stale):
                     fail(MISTAKES[mistake]().format(name=name))
         if expected is not None and g.kind == "tensor" and expected.ndim and g.values().shape == expected.shape[1:]:
             fail(_("{name} has shape {got} where torch's has shape {want}: it looks like one row of the gradient. "
-                   "`node(grad)` returns a single tensor, not a tuple, when the node has one input; zipping that tensor "
+                   "`node(grad)` returns a single tensor, not a tuple, when the node has one input; zipping that "
+                   "tensor "
                    "with node.next_functions takes its first row. Wrap it in a tuple first.").format(
                 name=name, got=tuple(g.values().shape), want=tuple(expected.shape)))
-        expect_grad(g, expected, name, stale=None if not stale or stale[i] is None else np.full_like(expected, stale[i]))
+        expect_grad(g, expected, name, stale=None if not stale or stale[i] is None else np.full_like(expected,
+                                                                                                     stale[i]))
 
 
 def _too_early():
@@ -360,7 +365,8 @@ class SgdStep(Exercise):
         params = self._params(library(case["library"]), case)
         originals = list(params)
         result = sgd_step_(params, case["lr"])
-        return {"result": encode(result), "same": encode(len(params) == 3 and all(p is q for p, q in zip(params, originals))),
+        return {"result": encode(result), "same": encode(len(params) == 3 and all(p is q for p, q in zip(params,
+                                                                                                         originals))),
                 "params": encode(originals), "grads": encode([p.grad for p in originals])}
 
     def reference(self, case):
@@ -400,7 +406,8 @@ class SgdStep(Exercise):
                     "that no graph records the update.").format(where=where, name=name, what=describe(p),
                                                                  leaf=p.is_leaf, rg=p.requires_grad, fn=p.grad_fn))
             if g.kind != "none" and all_close(p.values(), old.values(), *DOUBLE):
-                fail(_("After {where}: {name} did not change (expected p − lr·p.grad). Two common causes: `p = p - lr * "
+                fail(_("After {where}: {name} did not change (expected p − lr·p.grad). Two common causes: `p = p - lr "
+                       "* "
                        "p.grad` builds a new tensor and only rebinds the name p (change it in place inside no_grad(): "
                        "`p -= lr * p.grad`), or the gradient was zeroed before the update used it.").format(
                     where=where, name=name))

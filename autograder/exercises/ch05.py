@@ -23,7 +23,7 @@ from ..i18n import _
 from .base import Exercise, register
 from .expect import (DOUBLE, SINGLE, all_close, check, describe, expect_close, expect_items, expect_tensor, fail,
                      with_hint)
-from .reference import device, rng, tensor
+from .reference import rng, tensor
 from .values import encode, encode_error
 
 CHAPTER = "05_custom_function"
@@ -157,7 +157,8 @@ class NumericalGradient(Exercise):
         if case["eps"] is None:
             text = _("numerical_gradient(f, x) with f(x) = {formula} and x of shape {shape}").format(**keys)
         else:
-            text = _("numerical_gradient(f, x, eps={eps:g}) with f(x) = {formula} and x of shape {shape}").format(**keys)
+            text = _("numerical_gradient(f, x, eps={eps:g}) with f(x) = {formula} and x of shape {shape}").format(
+                **keys)
         if case["transposed"]:
             text = _("{label} (x is a transposed, non-contiguous tensor)").format(label=text)
         if case["black_box"]:
@@ -242,7 +243,8 @@ class NumericalGradient(Exercise):
                 fail(with_hint(_("{name} has the opposite sign of the expected value.").format(name=name), _(
                     "Subtract in the order f(x + eps·e_i) − f(x − eps·e_i).")))
             if case["eps"] is not None and all_close(values, want["exact"].values(), self.RTOL, self.ATOL):
-                fail(with_hint(_("{name} equals the exact derivative, not the central difference with eps={eps}.").format(
+                fail(with_hint(_("{name} equals the exact derivative, not the central difference with "
+                                 "eps={eps}.").format(
                     name=name, eps=eps_text), _(
                     "Use the eps you are given, and only evaluate f (no autograd): with eps=0.01, central differences "
                     "of x³ give exactly 3x² + eps², not 3x².")))

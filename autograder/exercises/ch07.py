@@ -204,8 +204,9 @@ class SumTo(Ch07Exercise):
                    "tensor was used {n} times, and the gradients of all its uses add up.").format(label=label,
                                                                                                n=stretched))
         expect_close(v, expected, label)
-        check(got["grad_unchanged"].value, _("{label} changed its argument grad in place: return a new array and "
-                                             "leave grad as it was (other rules may still use it).").format(label=label))
+        check(got["grad_unchanged"].value,
+              _("{label} changed its argument grad in place: return a new array and "
+                "leave grad as it was (other rules may still use it).").format(label=label))
 
 
 # ------------------------------------------------------------------------------------------- ex7_2
@@ -537,7 +538,8 @@ def compare_rule(part, got, want):
         hint = _("Did you forget a `return`?") if grads.kind == "none" else _(
             "Return a tuple with one gradient per input, even for one input: `return (grad * ...,)` (the comma "
             "makes the tuple).")
-        fail(sentences(_("{label} returned {what}, not a tuple of gradients.").format(label=label, what=describe(grads)),
+        fail(sentences(_("{label} returned {what}, not a tuple of gradients.").format(label=label,
+                                                                                      what=describe(grads)),
                        hint))
     check(grads.length == n, _("{label} returned {count} gradients; it needs one per input: {n}.").format(
         label=label, count=grads.length, n=n))

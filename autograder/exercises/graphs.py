@@ -119,11 +119,6 @@ def node_name(node) -> str:
     return type(node).__name__
 
 
-def reached_leaves(nodes) -> list:
-    """The tensors backward writes .grad into: the ``.variable`` of every AccumulateGrad node."""
-    return [node.variable for node in nodes if hasattr(node, "variable")]
-
-
 # Hand-picked graphs that catch the usual mistakes of a graph walk (chapters 01 and 02):
 #   the two "u = x*x" graphs: u reaches the root directly and through exp/sin, so a depth-first
 #   preorder or a breadth-first order visits u's node too early; which one fails depends on the order

@@ -261,7 +261,8 @@ def decode(data, depth: int = 0) -> Value:
             _need(type(where) is dict, "where")
             where = {"function": _text(where.get("function"), 100), "line": int(_number(where.get("line", 0))),
                      "text": _text(where.get("text"), 200)}
-        return Value("error", error={"type": _text(data.get("type"), 100), "message": _text(data.get("message"), MAX_TEXT),
+        return Value("error", error={"type": _text(data.get("type"), 100), "message": _text(data.get("message"),
+                                                                                            MAX_TEXT),
                                      "not_implemented": data.get("not_implemented") is True, "where": where})
     raise BadData(f"unknown kind {str(kind)[:20]!r}")
 

@@ -64,7 +64,10 @@ def fresh(params: dict, rng: np.random.Generator) -> dict:
     return dict(params, seed=int(rng.integers(0, 2**31 - 1)))
 
 
-def plan(source_nb, *, seed: int | None = None, delimiters: cells.Delimiters = cells.Delimiters()) -> dict[str, Task]:
+DEFAULT_DELIMITERS = cells.Delimiters()
+
+
+def plan(source_nb, *, seed: int | None = None, delimiters: cells.Delimiters = DEFAULT_DELIMITERS) -> dict[str, Task]:
     """The task of every test cell of ``source_nb`` (the instructor's notebook), by test grade_id.
 
     seed: draws the hidden cases (a fresh one per grading run when None). Raises
@@ -151,7 +154,8 @@ def _decide(task: Task, reply) -> Verdict:
         why = reply.translated() if isinstance(reply, Reason) else reply
         return Verdict(task.test_id, 0.0, task.max_points, "failed", _("Not graded: {why}.").format(why=why), n, hidden)
     if len(reply) != n:
-        return Verdict(task.test_id, 0.0, task.max_points, "failed", _("Not graded: the kernel's reply was incomplete."),
+        return Verdict(task.test_id, 0.0, task.max_points, "failed", _("Not graded: the kernel's reply was "
+                                                                       "incomplete."),
                        n, hidden)
     for i, (case, got) in enumerate(zip(task.cases, reply)):
         try:

@@ -63,7 +63,8 @@ def _stub_module(module_name: str) -> str:
             continue
         if isinstance(value, type):
             lines += [f"class {name}:", "    def __init__(self, *args, **kwargs):", "        _refuse()",
-                      "    def __enter__(self):", "        _refuse()", "    def __exit__(self, *exc):", "        return False", ""]
+                      "    def __enter__(self):", "        _refuse()",
+                      "    def __exit__(self, *exc):", "        return False", ""]
         elif callable(value):
             lines.append(f"{name} = _refuse")
         else:

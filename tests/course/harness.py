@@ -238,8 +238,4 @@ def catalog_verdicts(chapter):
     return results
 
 
-def chapter_number(chapter):
-    return chapter.split("_")[0]
-
-
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet debugpy's warning in kernels

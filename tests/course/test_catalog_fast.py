@@ -40,7 +40,8 @@ def solution_namespace(chapter):
 
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     for cell in harness.read(chapter).cells:
-        if cell.cell_type == "code" and (cells.is_answer(cell) or (not cells.is_test(cell) and _defines_only(cell.source))):
+        runs = cells.is_answer(cell) or (not cells.is_test(cell) and _defines_only(cell.source))
+        if cell.cell_type == "code" and runs:
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(compile(cell.source, f"<{chapter} {cells.grade_id(cell)}>", "exec"), namespace)
     namespace.update({k: v for k, v in vars(__main__).items() if k.startswith("__") and k not in namespace})

@@ -61,7 +61,8 @@ def test_checker_names_each_problem(entries, fuzzy, expected):
 
 
 def test_checker_names_messages_missing_from_the_catalog():
-    assert i18n.catalog_problems(_catalog({"Total": "合计"}), ["Total", "Result"]) == ["missing from the catalog: 'Result'"]
+    assert i18n.catalog_problems(_catalog({"Total": "合计"}), ["Total", "Result"]) == ["missing from the catalog: "
+                                                                                     "'Result'"]
 
 
 def test_loader_reads_the_po_file_once_and_falls_back_to_english(tmp_path, monkeypatch):

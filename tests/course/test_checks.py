@@ -75,7 +75,8 @@ class Exploding:
 @pytest.mark.parametrize("obj, note", [(AlwaysEqual(0.0), ""), (torch.zeros(2).as_subclass(SubTensor), "subclass"),
                                        (np.zeros(2).view(np.matrix), "subclass"), (Exploding(), ""),
                                        ({"a": 1}, ""), (object(), "")],
-                         ids=["rigged float", "tensor subclass", "ndarray subclass", "raising attributes", "dict", "object"])
+                         ids=["rigged float", "tensor subclass", "ndarray subclass", "raising attributes", "dict",
+                              "object"])
 def test_lookalikes_are_reported_as_what_they_are(obj, note):
     v = value(obj)
     assert v.kind == "other" and note in v.note
@@ -209,7 +210,8 @@ def test_configured_delimiters_are_honoured():
 
 # ----------------------------------------------------------------------------------- the judge
 def _source_with_hidden(hidden):
-    cell = nbformat.v4.new_code_cell(f"check_ex0_1(grad_of_square)\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS")
+    cell = nbformat.v4.new_code_cell(
+        f"check_ex0_1(grad_of_square)\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS")
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "ex0_1_tests",
                                  "points": 1, "schema_version": 3}
     nb = nbformat.v4.new_notebook()
@@ -227,7 +229,8 @@ def test_every_grading_run_draws_fresh_hidden_inputs():
 
 
 def test_the_harness_code_carries_inputs_never_declarations():
-    task = judge.plan(_source_with_hidden("check_ex0_1.hidden(grad_of_square, low=5.0, high=6.0, repeat=2)"))["ex0_1_tests"]
+    hidden = "check_ex0_1.hidden(grad_of_square, low=5.0, high=6.0, repeat=2)"
+    task = judge.plan(_source_with_hidden(hidden))["ex0_1_tests"]
     code = judge.harness_code(task, "tok")
     assert "hidden" not in code and "low" not in code and "BEGIN" not in code
 
@@ -247,7 +250,8 @@ def test_decide_from_a_reply_and_refuse_forged_or_missing_replies():
     assert right.status == "passed" and right.score == 1 and "4 checks passed" in right.message
     wrong = judge.decide(task, judge.read_reply(_reply(task, "t1", lambda x: 2.0 * x + (x > 2.5)), "t1"))
     assert wrong.score == 0  # only a hidden input above 2.5 could reveal it: it may or may not be drawn
-    assert judge.read_reply(_reply(task, "other", lambda x: 2.0 * x), "t1") == "the kernel's reply did not answer this check"
+    assert judge.read_reply(_reply(task, "other", lambda x: 2.0 * x),
+                            "t1") == "the kernel's reply did not answer this check"
     assert "no results" in judge.read_reply([], "t1")
     short = judge.decide(task, [{"result": encode(6.0)}])
     assert short.score == 0 and "incomplete" in short.message

@@ -266,7 +266,7 @@ def _run_menu(page, item, lang="en"):
 def _run_all_cells(page, lang, screenshot):
     """Run > Run All Cells (in the interface's language); the cells once every one has run."""
     _run_menu(page, "Run All Cells", lang)
-    for _ in range(2):  # twice, a second apart: the kernel is idle for an instant between two cells
+    for _attempt in range(2):  # twice, a second apart: the kernel is idle for an instant between two cells
         page.wait_for_function(RUN_FINISHED, timeout=120_000)
         page.wait_for_timeout(1000)
     cells = page.evaluate(CELLS)

@@ -61,7 +61,8 @@ def _run(nb, folder, *, session=True, **env):
             for i, c in enumerate(nb.cells)}
 
 
-def test_zh_notebook_gets_a_chinese_hint_even_before_the_environment_cell(zh_catalog, tmp_path):
+@pytest.mark.usefixtures("zh_catalog")
+def test_zh_notebook_gets_a_chinese_hint_even_before_the_environment_cell(tmp_path):
     nb = languages.variant(_bilingual_notebook(), "zh")
     out = _run(nb, tmp_path)
     hint = out[2][1]
@@ -69,7 +70,8 @@ def test_zh_notebook_gets_a_chinese_hint_even_before_the_environment_cell(zh_cat
     assert hint != _expected_hint("en")
 
 
-def test_the_notebooks_language_speaks_over_course_lang(zh_catalog, tmp_path):
+@pytest.mark.usefixtures("zh_catalog")
+def test_the_notebooks_language_speaks_over_course_lang(tmp_path):
     """The checks speak the notebook's language: an English chapter kept beside its Chinese copy in a
     `make lab COURSE_LANG=zh` workspace stays English; a kernel that does not know its notebook follows
     COURSE_LANG."""
@@ -78,7 +80,8 @@ def test_the_notebooks_language_speaks_over_course_lang(zh_catalog, tmp_path):
     assert _run(nb, tmp_path, session=False, COURSE_LANG="zh")[2][1] == _expected_hint("zh")
 
 
-def test_en_notebook_stays_english_on_a_chinese_machine(zh_catalog, tmp_path):
+@pytest.mark.usefixtures("zh_catalog")
+def test_en_notebook_stays_english_on_a_chinese_machine(tmp_path):
     """The notebook's own language comes before the locale: LANG=zh_CN does not change an en notebook."""
     nb = languages.variant(_bilingual_notebook(), "en")
     nb.cells.insert(1, nbformat.v4.new_code_cell("import autograder\nautograder.check_environment()"))
@@ -87,7 +90,8 @@ def test_en_notebook_stays_english_on_a_chinese_machine(zh_catalog, tmp_path):
     assert out[1][0].startswith("✓ Environment ready"), out[1][0]
 
 
-def test_environment_cell_speaks_chinese_and_fixes_the_kernels_language(zh_catalog, tmp_path):
+@pytest.mark.usefixtures("zh_catalog")
+def test_environment_cell_speaks_chinese_and_fixes_the_kernels_language(tmp_path):
     """Without a session (a kernel that does not know its notebook), the first cell reads COURSE_LANG and
     the later cells keep its language; the progress table speaks it too."""
     nb = languages.variant(_bilingual_notebook(), "zh")

@@ -58,7 +58,8 @@ def fake_registry(monkeypatch):
     monkeypatch.setattr(exercises, "of_chapter", lambda chapter=None: [e for e in FAKE if e.chapter == chapter])
 
 
-def test_results_classify_every_outcome(fake_registry):
+@pytest.mark.usefixtures("fake_registry")
+def test_results_classify_every_outcome():
     rows = {r.name: r for r in progress.results("99_fake", NAMESPACE)}
     assert rows["good"].status == progress.PASSED and rows["good"].earned == 1
     assert rows["wrong"].status == progress.FAILED and rows["wrong"].detail == "double(2) should be 4, got 5"
@@ -68,7 +69,8 @@ def test_results_classify_every_outcome(fake_registry):
     assert rows["missing"].status == progress.NOT_ATTEMPTED
 
 
-def test_show_prints_one_table_on_stdout_only_and_never_raises(fake_registry, capsys):
+@pytest.mark.usefixtures("fake_registry")
+def test_show_prints_one_table_on_stdout_only_and_never_raises(capsys):
     assert progress.show("99_fake", NAMESPACE) is None
     out = capsys.readouterr()
     assert out.err == ""

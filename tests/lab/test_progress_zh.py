@@ -1,4 +1,5 @@
 """The progress table and the student's progress command in Chinese: translated words, aligned columns."""
+import pytest
 import unicodedata
 
 from autograder.i18n import _, using
@@ -17,7 +18,8 @@ def _columns(text):
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def test_table_speaks_chinese_and_keeps_its_columns_aligned(zh_catalog):
+@pytest.mark.usefixtures("zh_catalog")
+def test_table_speaks_chinese_and_keeps_its_columns_aligned():
     with using("zh"):
         text = progress.table("01_leaf_tensors", ROWS)
         title = _("Progress — {chapter} (visible checks; hidden tests run when your work is graded)").format(
@@ -33,13 +35,15 @@ def test_table_speaks_chinese_and_keeps_its_columns_aligned(zh_catalog):
     assert len(set(ends)) == 1, "\n" + text
 
 
-def test_english_table_is_unchanged_by_the_catalog(zh_catalog):
+@pytest.mark.usefixtures("zh_catalog")
+def test_english_table_is_unchanged_by_the_catalog():
     text = progress.table("01_leaf_tensors", ROWS)
     assert not is_chinese(text.replace("叶子节点", "").replace("形状不对", ""))
     assert text.splitlines()[1].split() == ["Exercise", "Function", "Points", "Result"]
 
 
-def test_progress_command_speaks_the_chosen_language(zh_catalog, tmp_path, capsys):
+@pytest.mark.usefixtures("zh_catalog")
+def test_progress_command_speaks_the_chosen_language(tmp_path, capsys):
     assert progress_cli.main(["--workspace", str(tmp_path), "--lang", "zh"]) == 1
     out = capsys.readouterr().out
     with using("zh"):

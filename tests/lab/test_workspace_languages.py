@@ -63,7 +63,8 @@ def _markdown(path):
 def _start(path):
     """The student answers the exercise and saves."""
     nb = nbformat.read(path, as_version=4)
-    next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")).source = "def double(x):\n    return x + x"
+    next(c for c in nb.cells if c.metadata.get("nbgrader",
+                                               {}).get("solution")).source = "def double(x):\n    return x + x"
     nbformat.write(nb, path)
     return path.read_bytes()
 
@@ -148,7 +149,8 @@ def test_a_manifest_from_before_two_languages_is_an_english_workspace(course, tm
     ws = tmp_path / "ws"
     workspace.sync(ws, _released(course), "en")
     manifest = json.loads((ws / workspace.MANIFEST).read_text())
-    old = {chapter: {k: v for k, v in entry.items() if k != "language"} for chapter, entry in manifest["chapters"].items()}
+    old = {chapter: {k: v for k, v in entry.items() if k != "language"} for chapter,
+           entry in manifest["chapters"].items()}
     (ws / workspace.MANIFEST).write_text(json.dumps(old))
     assert workspace.workspace_language(ws) == "en"
     assert workspace.sync(ws, _released(course)) == []
@@ -164,7 +166,8 @@ def test_a_per_language_release_is_used_when_there_is_one(course):
     assert workspace.released_chapters(course, "en")["01_tiny"] == released_notebook(course, "01_tiny")
 
 
-def test_main_speaks_the_chosen_language_and_defaults_to_the_locale(course, tmp_path, capsys, monkeypatch, zh_catalog):
+@pytest.mark.usefixtures("zh_catalog")
+def test_main_speaks_the_chosen_language_and_defaults_to_the_locale(course, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
