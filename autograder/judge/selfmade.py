@@ -22,7 +22,9 @@ import ast
 import functools
 import importlib
 import importlib.util
+import sys
 import tempfile
+import types
 from pathlib import Path
 
 from .. import cells
@@ -61,20 +63,56 @@ def _stub_module(module_name: str) -> str:
     for name, value in sorted(vars(module).items()):
         if name.startswith("__"):
             continue
-        if isinstance(value, type):
+        if getattr(value, "__module__", module.__name__) != module.__name__ or isinstance(value, types.ModuleType):
+            lines.append(f"{name} = {_stand_in_value(value, module)}")  # imported from elsewhere: the real one
+        elif isinstance(value, type):
             lines += [f"class {name}:", "    def __init__(self, *args, **kwargs):", "        _refuse()",
                       "    def __enter__(self):", "        _refuse()",
                       "    def __exit__(self, *exc):", "        return False", ""]
         elif callable(value):
             lines.append(f"{name} = _refuse")
         else:
-            try:
-                literal = repr(value)
-                ast.literal_eval(literal)
-            except (ValueError, SyntaxError, RecursionError):
-                literal = "None"
-            lines.append(f"{name} = {literal}")
+            lines.append(f"{name} = {_stand_in_value(value, module)}")
     return "\n".join(lines) + "\n"
+
+
+def _literal(value) -> str | None:
+    try:
+        text = repr(value)
+        ast.literal_eval(text)
+        return text
+    except (ValueError, SyntaxError, RecursionError):
+        return None
+
+
+def _stand_in_value(value, module) -> str:
+    """Source for a stub's plain value: a literal as it is; a module, or an object another module of
+    the package owns (a shared grad-mode state), imported from there; an object of the stubbed module
+    with plain attributes (its own state: forward mode's ``level``), a namespace of those values."""
+    if _literal(value) is not None:
+        return _literal(value)
+    if isinstance(value, types.ModuleType):
+        return f"__import__({value.__name__!r}, fromlist=['_'])"
+    owner, qualname = getattr(value, "__module__", None), getattr(value, "__qualname__", "")
+    if owner and owner != module.__name__ and "." not in qualname and "<" not in qualname:
+        try:
+            if getattr(importlib.import_module(owner), qualname) is value:
+                return f"getattr(__import__({owner!r}, fromlist=['_']), {qualname!r})"
+        except (ImportError, AttributeError):
+            pass
+    attributes = {k: v for k, v in vars(type(value)).items() if not k.startswith("__")}
+    attributes.update(getattr(value, "__dict__", {}))  # the class's defaults, then the object's own
+    fields = {k: _literal(v) for k, v in attributes.items() if not callable(v)}
+    if type(value).__module__ == module.__name__ and all(text is not None for text in fields.values()):
+        return "__import__('types').SimpleNamespace(" + ", ".join(f"{k}={t}" for k, t in fields.items()) + ")"
+    package = module.__name__.split(".")[0]
+    for other_name, other in list(sys.modules.items()):
+        if other is module or other is None or other_name.split(".")[0] != package:
+            continue
+        for attribute, candidate in list(vars(other).items()):
+            if candidate is value and not attribute.startswith("__"):
+                return f"getattr(__import__({other_name!r}, fromlist=['_']), {attribute!r})"
+    return "None"
 
 
 @functools.lru_cache(maxsize=None)
