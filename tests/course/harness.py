@@ -23,7 +23,7 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions
 from nbgrader.utils import determine_grade, is_grade, is_solution
 from traitlets.config import Config
 
-from autograder import judge
+from autograder import judge, languages
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "course" / "source"
@@ -89,9 +89,14 @@ def _client(nb, chapter, allow_errors):
 
 
 def execute(nb, chapter, *, allow_errors=False):
-    """Run every cell of ``nb`` (a copy) in a fresh kernel started in the chapter's folder; returns it."""
+    """Run every cell of ``nb`` (a copy) in a fresh kernel started in the chapter's folder; returns it.
+
+    The kernel speaks the notebook's language (a kernel that does not know its notebook reads
+    COURSE_LANG, as in the grading sandbox)."""
     nb = copy.deepcopy(nb)
-    _client(nb, chapter, allow_errors).execute()
+    env = dict(os.environ, COURSE_LANG=languages.language_of(nb))
+    env.pop("JPY_SESSION_NAME", None)
+    _client(nb, chapter, allow_errors).execute(env=env)
     return nb
 
 
@@ -127,29 +132,34 @@ def scores(executed_nb):
     return {gid: determine_grade(cell) for gid, cell in graded_cells(executed_nb).items()}
 
 
-@functools.lru_cache(maxsize=None)
-def executed_source(chapter):
-    """The source notebook executed top to bottom (errors recorded, not raised). Cached per session."""
-    return execute(read(chapter), chapter, allow_errors=True)
+LANGUAGES = ("en", "zh")
 
 
 @functools.lru_cache(maxsize=None)
-def executed_release(chapter):
-    """The blank release executed top to bottom, as a student submitting it untouched. Cached."""
-    return execute(release(read(chapter)), chapter, allow_errors=True)
+def executed_source(chapter, lang="en"):
+    """The source notebook, in ``lang``, executed top to bottom (errors recorded, not raised). Cached."""
+    return execute(languages.variant(read(chapter), lang), chapter, allow_errors=True)
 
 
 @functools.lru_cache(maxsize=None)
-def judged(chapter, version):
+def executed_release(chapter, lang="en"):
+    """The blank release in ``lang`` executed top to bottom, as a student submitting it untouched. Cached."""
+    return execute(languages.variant(release(read(chapter)), lang), chapter, allow_errors=True)
+
+
+@functools.lru_cache(maxsize=None)
+def judged(chapter, version, lang="en"):
     """{test grade_id: TestResult} of the judge grading the source ('solutions') or the blank release
-    ('blank') of ``chapter``, exactly as `python -m autograder grade` does (sandbox, judge, second run)."""
+    ('blank') of ``chapter`` in ``lang``, exactly as `python -m autograder grade` does (sandbox, judge,
+    second run): the submission is rebuilt around the source in its own language."""
     from autograder.pipeline.grade import grade_notebook
     from autograder.pipeline.restore import restore
 
     source = read(chapter)
-    submitted = source if version == "solutions" else release(source)
-    nb, _ = restore(submitted, source)
-    return grade_notebook(nb, source, name=chapter).tests
+    submitted = languages.variant(source if version == "solutions" else release(source), lang)
+    instructor = languages.source_for(submitted, source)
+    nb, _ = restore(submitted, instructor)
+    return grade_notebook(nb, instructor, name=chapter).tests
 
 
 # ---------------------------------------------------------------------------------------------------

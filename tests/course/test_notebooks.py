@@ -90,52 +90,69 @@ def test_release_has_no_solutions_or_hidden_tests(chapter):
         assert hidden.strip() and hidden.strip() not in harness.graded_cells(released)[gid].source
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_source_runs_top_to_bottom_and_scores_full_marks(chapter):
-    nb = harness.executed_source(chapter)
-    assert not harness.errors(nb), f"{chapter} raised: {harness.errors(nb)}"
+BOTH = [(c, lang) for c in CHAPTERS for lang in harness.LANGUAGES]
+BOTH_IDS = [f"{c}-{lang}" for c, lang in BOTH]
+
+
+def in_language(text, lang):
+    """Is ``text`` written in ``lang``? Chinese text has CJK characters; English text has none."""
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return chinese if lang == "zh" else not chinese
+
+
+@pytest.mark.parametrize("chapter, lang", BOTH, ids=BOTH_IDS)
+def test_source_runs_top_to_bottom_and_scores_full_marks(chapter, lang):
+    nb = harness.executed_source(chapter, lang)
+    assert not harness.errors(nb), f"{chapter} ({lang}) raised: {harness.errors(nb)}"
     for gid, cell in harness.graded_cells(nb).items():
+        text = "".join(o.get("text", "") for o in cell.outputs)
         assert not harness.stderr_text(cell), f"{gid} wrote to stderr: {harness.stderr_text(cell)}"
-        assert "✓" in "".join(o.get("text", "") for o in cell.outputs), f"{gid}: no ✓ line"
+        assert "✓" in text, f"{gid}: no ✓ line"
+        check_line = next(line for line in text.splitlines() if line.startswith("✓"))
+        assert in_language(check_line.split("`")[-1], lang), f"{gid} ({lang}): {check_line}"
     scores = harness.scores(nb)
     assert scores and all(score == max_points for score, max_points in scores.values()), scores
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_blank_release_scores_zero(chapter):
-    scores = harness.scores(harness.executed_release(chapter))
+@pytest.mark.parametrize("chapter, lang", BOTH, ids=BOTH_IDS)
+def test_blank_release_scores_zero(chapter, lang):
+    scores = harness.scores(harness.executed_release(chapter, lang))
     assert scores and all(score == 0 for score, _ in scores.values()), scores
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_judge_gives_solutions_full_marks(chapter):
-    """Graded as `python -m autograder grade` grades (sandbox, judge, do-it-yourself run)."""
-    tests = harness.judged(chapter, "solutions")
+@pytest.mark.parametrize("chapter, lang", BOTH, ids=BOTH_IDS)
+def test_judge_gives_solutions_full_marks(chapter, lang):
+    """Graded as `python -m autograder grade` grades (sandbox, judge, do-it-yourself run), in the
+    notebook's language."""
+    tests = harness.judged(chapter, "solutions", lang)
     failing = {k: t.message for k, t in tests.items() if t.status != "passed" or t.score != t.max_score}
     assert tests and not failing, failing
+    assert all(in_language(t.message.split("`")[-1], lang) for t in tests.values()), tests
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_judge_gives_blank_release_zero_as_not_attempted(chapter):
-    tests = harness.judged(chapter, "blank")
+@pytest.mark.parametrize("chapter, lang", BOTH, ids=BOTH_IDS)
+def test_judge_gives_blank_release_zero_as_not_attempted(chapter, lang):
+    tests = harness.judged(chapter, "blank", lang)
     assert tests and all(t.score == 0 and t.status == "not attempted" for t in tests.values()), \
         {k: (t.status, t.message) for k, t in tests.items()}
+    assert all(in_language(t.message.split("`")[-1], lang) for t in tests.values()), tests
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_blank_release_fails_only_in_its_exercises(chapter):
+@pytest.mark.parametrize("chapter, lang", BOTH, ids=BOTH_IDS)
+def test_blank_release_fails_only_in_its_exercises(chapter, lang):
     """A student's Run All on the blank chapter: only exercise cells fail, and with the stub's error.
 
     A demo cell that calls a blank exercise must say what to do instead of failing (a failing cell
     without the `raises-exception` tag stops Run All), and a class-shaped answer must still define its
     class, so that its test cell fails with NotImplementedError rather than a puzzling NameError.
     """
-    nb = harness.executed_release(chapter)
+    nb = harness.executed_release(chapter, lang)
     exercise_cells = set(harness.answer_cells(nb)) | set(harness.graded_cells(nb))
     for index, message in harness.errors(nb):
         gid = harness.grade_id(nb.cells[index])
         assert gid in exercise_cells, f"cell {index} ({gid}) fails in the blank release: {message}"
         if gid in harness.graded_cells(nb):  # the visible check says the exercise was not attempted
-            assert message.startswith("CheckFailed: [") and "Not attempted yet" in message, f"{gid}: {message}"
+            assert message.startswith("CheckFailed: [") and "NotImplementedError" in message, f"{gid}: {message}"
+            assert in_language(message.split("NotImplementedError")[-1], lang), f"{gid} ({lang}): {message}"
         else:
             assert message.startswith("NotImplementedError"), f"{gid} fails in the blank release with {message}"
