@@ -72,11 +72,18 @@ class Exploding:
         raise RuntimeError("boom")
 
 
+class ArrayLike:
+    """Not an array, but numpy would make one of it: the type gate must not."""
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(2)
+
+
 @pytest.mark.parametrize("obj, note", [(AlwaysEqual(0.0), ""), (torch.zeros(2).as_subclass(SubTensor), "subclass"),
                                        (np.zeros(2).view(np.matrix), "subclass"), (Exploding(), ""),
-                                       ({"a": 1}, ""), (object(), "")],
-                         ids=["rigged float", "tensor subclass", "ndarray subclass", "raising attributes", "dict",
-                              "object"])
+                                       (ArrayLike(), ""), ({"a": 1}, ""), (object(), "")],
+                         ids=["rigged float", "tensor subclass", "ndarray subclass", "raising attributes",
+                              "__array__", "dict", "object"])
 def test_lookalikes_are_reported_as_what_they_are(obj, note):
     v = value(obj)
     assert v.kind == "other" and note in v.note
@@ -125,6 +132,8 @@ def test_float32_rounding_is_named_and_float32_answers_get_float32_tolerance():
     expect.expect_close(value(float32), want, "x", reference_dtype="float32")  # a fair float32 answer passes
     message = failure(expect.expect_close, value(float32), want, "x", rtol=1e-9, atol=0)
     assert "float32 rounding" in message
+    off = torch.tensor(want * (1 + 1e-3), dtype=torch.float32)  # float32 precision, but a real difference
+    assert "is wrong" in failure(expect.expect_close, value(off), want, "x", reference_dtype="float32")
     in_float32 = float(sum([np.float32(0.1)] * 10, np.float32(0)))  # a Python float computed in float32
     message = failure(expect.expect_close, value(in_float32), 1.0, "x")
     assert "float32" in message

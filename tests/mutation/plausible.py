@@ -34,4 +34,33 @@ MINIGRAD = [
      "np.where(x == y, 1.0, wins.astype(np.float64))", "maximum's ties give both inputs the full gradient"),
 ]
 
-AREAS = {"minigrad": MINIGRAD}
+AUTOGRADER = [
+    # the six survivors of the first mutation run on the checks (issue 10), then the judge's own rules
+    ("autograder/exercises/expect.py", "SINGLE = (1e-4, 1e-5)", "SINGLE = (1e-1, 1e-2)",
+     "float32 tolerances loosened 1000x"),
+    ("autograder/exercises/ch02.py",
+     '        dict(graph="sin(w * y) + b with y constant", library="torch", preset=True),\n', "",
+     "ex2_2's visible case with gradients already in .grad removed"),
+    ("autograder/exercises/values.py", '        data = {"kind": "other", "type": _type_name(obj)[:200]}',
+     '        if hasattr(obj, "__array__"):\n            return _array_data(np.asarray(obj), "numpy.ndarray")\n'
+     '        data = {"kind": "other", "type": _type_name(obj)[:200]}',
+     "an object with __array__ accepted as an array by the type gate"),
+    ("autograder/exercises/expect.py", '        check(v.kind == "none", _("{name} should be None',
+     '        check(v.kind == "none" or not np.any(v.values()), _("{name} should be None',
+     "an all-zero .grad accepted where None is expected"),
+    ("autograder/exercises/base.py", "        warnings_to_stdout()\n", "", "warnings no longer routed to stdout"),
+    ("autograder/exercises/ch05.py",
+     "        dict(x=[[1000.0, 999.0], [0.0, 0.0]]),\n        dict(shape=(2, 3), seed=1),\n"
+     "        dict(shape=(4,), scale=1e3, seed=2),\n", "        dict(shape=(2, 3), seed=1),\n",
+     "softmax's large-input cases removed"),
+    ("autograder/judge/__init__.py", 'reply.get("token") != token', 'reply.get("token") is None',
+     "the judge accepts a reply to another check"),
+    ("autograder/judge/__init__.py", "return dict(params, seed=int(rng.integers(0, 2**31 - 1)))",
+     "return dict(params)", "hidden cases keep the declared seed instead of a fresh one"),
+    ("autograder/judge/__init__.py", "    if len(reply) != n:", "    if False:",
+     "a reply with fewer results than cases is judged on those it has"),
+    ("autograder/exercises/expect.py", "    if all_close(actual, 2 * expected, rtol, atol):",
+     "    if all_close(actual, 3 * expected, rtol, atol):", "the factor-2 hint looks for a factor 3"),
+]
+
+AREAS = {"minigrad": MINIGRAD, "autograder": AUTOGRADER}

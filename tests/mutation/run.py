@@ -2,7 +2,7 @@
 
     python tests/mutation/run.py minigrad [--generated 40] [--seed 0] [--jobs 2]
 
-For an area (minigrad today; add others to AREAS below), two kinds of mutants:
+For an area (minigrad, or autograder: the checks and the judge), two kinds of mutants:
 
 * plausible bugs written by hand (tests/mutation/plausible.py), e.g. a grad-mode block that
   restores True instead of the previous mode;
@@ -38,6 +38,18 @@ AREAS = {
                   "minigrad/ops/util.py"],
         "tests": ["tests/minigrad", "-x", "-q", "-n", "2", "-p", "no:cacheprovider"],
         "copy": ["minigrad", "tests/minigrad", "pyproject.toml"],
+    },
+    # the checks: what decides a grade and what a student reads. A chapter's module is tested by its
+    # answer catalog (in-process: fast); the machinery by its unit tests and every catalog.
+    "autograder": {
+        "files": ["autograder/exercises/expect.py", "autograder/exercises/values.py",
+                  "autograder/exercises/base.py", "autograder/judge/__init__.py", "autograder/cells.py",
+                  *[f"autograder/exercises/ch0{n}.py" for n in range(1, 8)]],
+        "tests": ["tests/course/test_checks.py", "tests/course/test_catalog_fast.py", "-x", "-q", "-n", "2",
+                  "-p", "no:cacheprovider"],
+        "tests_for_chapter": ["tests/course/test_catalog_fast.py", "-x", "-q", "-n", "2", "-p", "no:cacheprovider",
+                              "-k", "ex{n}_"],
+        "copy": ["autograder", "minigrad", "tests/course", "course/source", "pyproject.toml"],
     },
 }
 
@@ -127,7 +139,11 @@ def run_mutant(area, mutant):
                 return None, "no change applies"
         open(path, "w").write(mutated)
         env = dict(os.environ, PYTHONPATH=work, PYTHONDONTWRITEBYTECODE="1")
-        result = subprocess.run([sys.executable, "-m", "pytest", *spec["tests"]], cwd=work, env=env,
+        tests = spec["tests"]
+        chapter = os.path.basename(mutant["file"])
+        if "tests_for_chapter" in spec and chapter.startswith("ch0"):  # its own catalog is enough
+            tests = [t.format(n=chapter[3]) for t in spec["tests_for_chapter"]]
+        result = subprocess.run([sys.executable, "-m", "pytest", *tests], cwd=work, env=env,
                                 capture_output=True, text=True, timeout=1800)
         return result.returncode != 0, None
 
