@@ -42,7 +42,7 @@ def released_notebook(course_dir: Path, chapter: str) -> Path:
     return Path(course_dir) / "release" / chapter / f"{chapter}.ipynb"
 
 
-def generate_release(course_dir: Path, assignment: str | None = None) -> list[Path]:
+def generate_release(course_dir: Path, assignment: str | None = None, db_url: str | None = None) -> list[Path]:
     """Generate the student version of one chapter (or of all of them); return the notebooks written.
 
     Raises ReleaseError, with nbgrader's log, when nbgrader fails or the chapter does not exist.
@@ -56,7 +56,7 @@ def generate_release(course_dir: Path, assignment: str | None = None) -> list[Pa
             )
         names = [assignment]
 
-    config = _course_config(course_dir)
+    config = _course_config(course_dir, db_url)
     written = []
     with _venv_on_path(), _quiet_nbgrader():
         for name in names:
@@ -71,15 +71,22 @@ def generate_release(course_dir: Path, assignment: str | None = None) -> list[Pa
     return written
 
 
-def _course_config(course_dir: Path) -> Config:
-    """The course's nbgrader_config.py (if any), with the course root pinned to `course_dir`."""
+def _course_config(course_dir: Path, db_url: str | None = None) -> Config:
+    """The course's nbgrader_config.py (if any), with the course root pinned to `course_dir` (and the
+    gradebook at `db_url` when given: --db)."""
     config = Config()
     config_file = course_dir / "nbgrader_config.py"
     if config_file.is_file():
         config.merge(PyFileConfigLoader(config_file.name, path=str(course_dir)).load_config())
     config.CourseDirectory.root = str(course_dir)
-    if "db_url" not in config.CourseDirectory:
+    if db_url:
+        config.CourseDirectory.db_url = db_url
+    elif "db_url" not in config.CourseDirectory:
         config.CourseDirectory.db_url = "sqlite:///" + str(course_dir / "gradebook.db")
+    else:
+        from .course import normalize_db_url
+
+        config.CourseDirectory.db_url = normalize_db_url(config.CourseDirectory.db_url)
     if "preprocessors" not in config.GenerateAssignment:  # a course config without our steps
         config.GenerateAssignment.preprocessors = student_preprocessors()
     if "autograde_preprocessors" not in config.Autograde:
