@@ -7,7 +7,7 @@
       submitted/<student>/<assignment>/...         collected submissions (python -m autograder collect)
       autograded/<student>/<assignment>/...        executed notebooks + autograder.json (grade)
       feedback/<student>/<assignment>/<nb>.html    what students get back (feedback)
-      reports/                                     report.md, scores.png (report)
+      reports/                                     report.md, scores_<assignment>.png (report)
       gradebook.db                                 nbgrader's gradebook: formgrader reads it
 """
 from __future__ import annotations
