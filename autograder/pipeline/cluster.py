@@ -51,7 +51,7 @@ def grade_on_cluster(scheduler: str, tasks: list[dict], bundles: dict, limits, b
         # checks them itself before its first task of an assignment (remote_grade -> ensure_checked)
         checks = [client.submit(remote_check, scattered[a], limits, zygote_on, pure=False, key=f"check-{a}")
                   for a in bundles]
-        for future in as_completed(checks):
+        for future in as_completed(checks, loop=client.loop):
             why = future.result()
             if why:
                 raise BatchStopped(why)
@@ -61,7 +61,7 @@ def grade_on_cluster(scheduler: str, tasks: list[dict], bundles: dict, limits, b
             futures[client.submit(remote_grade, t, scattered[t["assignment"]], limits, zygote_on, pure=False,
                                   key=key)] = i
         try:
-            for future in as_completed(list(futures)):
+            for future in as_completed(list(futures), loop=client.loop):
                 i = futures[future]
                 texts = {}
                 try:

@@ -203,7 +203,8 @@ def grade_summary(results: list, course=None) -> str:
             for r in sorted(results, key=lambda r: (natural_key(r.student), natural_key(r.assignment)))]
     text = table(rows, ["student", "assignment", "score", "flag", "why / what happened"], wrap=70) if rows \
         else "nothing new to grade"
-    status, limits, zygote = sandbox_status(), limits_status(), zygote_status()
+    status, limits = sandbox_status(), limits_status()
+    zygote = next((r.kernels for r in results if r.kernels), None) if results else zygote_status()
     lines = [text, "*** WARNING: " + status if status else
              "sandbox: bubblewrap (no network, course hidden); verdicts by the judge, outside the kernel"]
     if limits and not status:

@@ -328,6 +328,9 @@ def grade_task(t: dict, b: dict, limits: Limits) -> tuple[Result, dict[str, str]
         strip_hidden(nb, delimiters)
         neutralize(nb)
         graded_texts[name] = nbformat.writes(nb)
+    from .zygote import zygote_status
+
+    result.kernels = zygote_status()
     result.seconds = round(time.monotonic() - start, 2)
     return result, graded_texts
 
