@@ -46,7 +46,7 @@ def grade_on_cluster(scheduler: str, tasks: list[dict], bundles: dict, limits, b
             if theirs != mine:
                 raise BatchStopped(f"the Dask worker {address} runs other grading code than this machine "
                                    "(install the same checkout of the course on every machine)")
-        scattered = {a: client.scatter(b, broadcast=True, hash=False) for a, b in bundles.items()}
+        scattered = {a: client.scatter(dict(b, code=mine), broadcast=True, hash=False) for a, b in bundles.items()}
         # the instructor's solutions first, on the cluster, before any student; then every worker also
         # checks them itself before its first task of an assignment (remote_grade -> ensure_checked)
         checks = [client.submit(remote_check, scattered[a], limits, zygote_on, pure=False, key=f"check-{a}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import ctypes
 import fcntl
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -220,8 +221,10 @@ class BatchStopped(RuntimeError):
     submissions fail the same way): nobody is graded or flagged for it."""
 
 
+@functools.lru_cache(maxsize=None)
 def code_fingerprint() -> str:
-    """What the grading code is (autograder/ and minigrad/ sources): workers must run the same."""
+    """What the grading code is (autograder/ and minigrad/ sources, when this process first asked):
+    a cluster's workers must run the same as the main process."""
     import autograder
 
     h = hashlib.sha256()
@@ -258,8 +261,7 @@ def bundle(course: Course, assignment: str) -> dict:
     data = {f.name: f.read_bytes() for f in _data_files(course, assignment)}
     h = hashlib.sha256(repr((sorted(sources.items()), sorted(data.items()), delimiters)).encode())
     return {"assignment": assignment, "sources": sources, "data": data,
-            "delimiters": (delimiters.begin, delimiters.end), "key": h.hexdigest()[:16],
-            "code": code_fingerprint()}
+            "delimiters": (delimiters.begin, delimiters.end), "key": h.hexdigest()[:16]}
 
 
 def task(course: Course, student: str, assignment: str, digest: str) -> dict:

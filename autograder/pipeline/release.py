@@ -67,8 +67,29 @@ def generate_release(course_dir: Path, assignment: str | None = None, db_url: st
             if not result["success"] or not notebook.is_file():
                 detail = result.get("error") or result.get("log") or "no log"
                 raise ReleaseError(f"nbgrader could not release {name}:\n{detail}")
+            _publish(config, name)
             written.append(notebook)
     return written
+
+
+def _publish(config: Config, name: str) -> None:
+    """Put the student version into the course's exchange (nbgrader's release_assignment), so that
+    formgrader shows the chapter as released. Only where the course configures an exchange folder
+    inside itself (course/nbgrader_config.py sets Exchange.root)."""
+    root = config.Exchange.get("root") if "Exchange" in config else None
+    course_root = config.CourseDirectory.root
+    if not root or not str(root).startswith(str(course_root)) or not config.CourseDirectory.get("course_id"):
+        return
+    from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
+
+    os.makedirs(root, exist_ok=True)
+    coursedir = CourseDirectory(config=config, assignment_id=name)
+    app = ExchangeReleaseAssignment(coursedir=coursedir, config=config)
+    app.force = True
+    try:
+        app.start()
+    except Exception as err:  # the student versions exist; formgrader will only say "draft"
+        logging.getLogger("autograder").warning("could not publish %s to the exchange: %s", name, err)
 
 
 def _course_config(course_dir: Path, db_url: str | None = None) -> Config:

@@ -347,3 +347,29 @@ def test_the_same_mistake_gets_the_same_error(graded_course, capsys):
     assert "no such file or folder" in capsys.readouterr().err
     assert cli.main(["report", "--course", root, "--db", "mysql://x"]) == 2
     assert "--db" in capsys.readouterr().err
+
+
+def test_formgrader_sees_released_chapters_and_a_writable_exchange(graded_course, caplog):
+    """Released chapters show as released (not "draft"), and no "Unwritable directory ... exchange"."""
+    import logging
+
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = graded_course.config()
+    with caplog.at_level(logging.DEBUG):
+        api = NbGraderAPI(CourseDirectory(config=config), config=config)
+        status = api.get_assignment(A)["status"]
+    assert api.exchange_is_functional and status == "released"
+    assert not [r for r in caplog.records if "nwritable" in r.getMessage()]
+    assert str(api.exchange_root).startswith(str(graded_course.root))
+
+
+def test_gradebook_url_from_the_environment_serves_formgrader_too(tmp_path, monkeypatch):
+    root = write_tiny_course(tmp_path / "c")
+    monkeypatch.setenv("AUTOGRADER_DB", "sqlite:///" + str(tmp_path / "elsewhere.db"))
+    assert open_course(root).db() == "sqlite:///" + str(tmp_path / "elsewhere.db")
+    assert open_course(root, db="postgres://u:secret@h/db").db() == "postgresql+psycopg://u:secret@h/db"
+    from autograder.pipeline.course import show_db
+
+    assert "secret" not in show_db("postgresql+psycopg://u:secret@h/db")
