@@ -24,7 +24,9 @@ from autograder.pipeline.results import Event, Result
 from autograder.pipeline.results import TestResult as Outcome
 from autograder.pipeline.sandbox import Limits, sandbox_status
 
-from .services import DaskCluster, missing, postgres  # noqa: F401 (fixture)
+from autograder.pipeline.services import DaskCluster
+
+from .conftest import missing, start
 
 A = "00_demo"
 LIMITS = Limits(cell_timeout=20, notebook_timeout=120, memory_mb=1024, disk_mb=128, processes=64)
@@ -63,13 +65,13 @@ def gradebook_scores(course) -> dict[str, float]:
 
 def needs_sandbox():
     if sandbox_status() is not None:
-        missing(f"no sandbox here: {sandbox_status()}")
+        pytest.skip(f"no sandbox here: {sandbox_status()}")
 
 
 # ---------------------------------------------------------------- PostgreSQL
 
 @pytest.mark.slow
-def test_postgres_gradebook_is_crash_safe_and_serves_every_command(postgres, tmp_path):  # noqa: F811
+def test_postgres_gradebook_is_crash_safe_and_serves_every_command(postgres, tmp_path):
     url = postgres.new_database()
     root = tmp_path / "c"
     course, expected = tiny_class(root, 6, db=url)
@@ -102,14 +104,14 @@ def test_postgres_gradebook_is_crash_safe_and_serves_every_command(postgres, tmp
 # ---------------------------------------------------------------- Dask
 
 @pytest.mark.slow
-def test_dask_cluster_with_a_worker_killed_mid_batch_grades_like_local(postgres, tmp_path):  # noqa: F811
+def test_dask_cluster_with_a_worker_killed_mid_batch_grades_like_local(postgres, tmp_path):
     needs_sandbox()
     local, expected = tiny_class(tmp_path / "local", 6)
     local_results = {r.student: r for r in grading.grade(local, jobs=2, limits=LIMITS)}
     assert {s: r.score for s, r in local_results.items()} == expected
     url = postgres.new_database()
     remote, _ = tiny_class(tmp_path / "remote", 6, db=url)
-    cluster = DaskCluster(workers=2)
+    cluster = start(DaskCluster, workers=2)
     try:
         cmd = [sys.executable, "-m", "autograder", "grade", "--course", str(remote.root), "--db", url,
                "--scheduler", cluster.address, "--timeout", "20", "--memory-mb", "1024", "--disk-mb", "128"]

@@ -1,7 +1,8 @@
-"""Real services for the pipeline's tests: a PostgreSQL server and a Dask cluster, each started by the
-test as separate processes on this machine (Unix socket and loopback only).
+"""Throw-away services on one machine: a PostgreSQL server and a Dask cluster, started as separate
+processes (Unix socket and loopback only). `make cluster-demo` and the pipeline's tests use them.
 
-Without the binaries the tests skip, except under CI=1, where they fail: CI installs them (.ci/run).
+Without the binaries, ``missing()`` raises ServiceMissing; the tests turn that into a skip, except
+under CI=1, where they fail: CI installs them (.ci/run).
 """
 from __future__ import annotations
 
@@ -16,16 +17,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
 BIN = os.path.dirname(sys.executable)
 
 
+class ServiceMissing(RuntimeError):
+    """A service's binaries are not installed here."""
+
+
 def missing(what: str):
-    """Skip locally, fail in CI: CI must run what these tests check."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} (CI=1: .ci/run must install it)")
-    pytest.skip(what)
+    raise ServiceMissing(what)
 
 
 def _pg_bin(name: str) -> str | None:
@@ -87,20 +87,20 @@ class Postgres:
 class DaskCluster:
     """`dask scheduler` and N `dask worker` processes on the loopback interface."""
 
-    def __init__(self, workers: int = 2):
+    def __init__(self, workers: int = 2, host: str = "127.0.0.1"):
         if not shutil.which("dask", path=BIN + os.pathsep + os.environ.get("PATH", "")):
             missing("Dask's `dask` command is not installed: pip install distributed")
         self.folder = Path(tempfile.mkdtemp(prefix="ag-dask-"))
         self.file = self.folder / "scheduler.json"
         self.env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
                         DASK_DISTRIBUTED__WORKER__DAEMON="False")
-        self.procs = [self._start(["dask", "scheduler", "--scheduler-file", str(self.file), "--host", "127.0.0.1",
+        self.procs = [self._start(["dask", "scheduler", "--scheduler-file", str(self.file), "--host", host,
                                    "--port", "0", "--no-dashboard"], "scheduler")]
         deadline = time.monotonic() + 120
         while not self.file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         self.address = json.loads(self.file.read_text())["address"]
-        self.workers = [self._start(["dask", "worker", "--scheduler-file", str(self.file), "--host", "127.0.0.1",
+        self.workers = [self._start(["dask", "worker", "--scheduler-file", str(self.file), "--host", host,
                                      "--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", f"w{i}"], f"w{i}")
                         for i in range(workers)]
         self.procs += self.workers
@@ -122,9 +122,3 @@ class DaskCluster:
             p.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-
-@pytest.fixture(scope="session")
-def postgres():
-    server = Postgres()
-    yield server
-    server.stop()
