@@ -116,6 +116,9 @@ def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, dat
     except Exception as err:  # the kernel did not start, or died while starting
         if result.event is None:
             result.event, result.detail = "kernel did not start", f"{type(err).__name__}: {err}"
+            why = km.forked.error() if km.forked is not None else None
+            if why:  # what stopped a kernel forked from the zygote
+                result.detail += f" ({why})"
     finally:
         _kill_process_group(group)
         km.release()

@@ -337,15 +337,6 @@ def grade_task(t: dict, b: dict, limits: Limits) -> tuple[Result, dict[str, str]
     return result, graded_texts
 
 
-def grade_submission(job: dict, limits: Limits) -> Result:
-    """Grade one submission of a course on this machine and write its files (tests and tools)."""
-    course = Course(Path(job["root"]))
-    result, texts = grade_task(task(course, job["student"], job["assignment"], job["hash"]),
-                               bundle(course, job["assignment"]), limits)
-    _write(course, result, texts)
-    return result
-
-
 def _write(course: Course, result: Result, texts: dict[str, str]) -> None:
     """The graded notebooks, timestamp and autograder.json of one submission (main process)."""
     out_dir = course.autograded / result.student / result.assignment

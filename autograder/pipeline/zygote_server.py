@@ -7,7 +7,7 @@ in the sandbox). Protocol: one JSON object a line on stdin, one reply a line on 
     {"op": "fork", ...}  -> {"pid": P}  a child waits, frozen, until
     {"op": "go", "pid": P} -> {"ok": true}  (the grader has put it in its cgroup meanwhile)
 
-Each child C: a user, mount and pid namespace of its own (the zygote has no capability: those come with
+Each child C: a user, mount, pid and IPC namespace of its own (the zygote has no capability: those come with
 the new user namespace), then forks the kernel G, pid 1 of the new pid namespace (every process it
 starts dies with it; G dies with C). G mounts a fresh tmpfs of the disk limit at /dev/shm (its /tmp and
 working folder), copies the assignment's data files in, hides the other kernels' socket folders and the
@@ -23,7 +23,7 @@ import shutil
 import signal
 import sys
 
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x10000000, 0x20000000, 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 WRITABLE = "/dev/shm"
@@ -117,7 +117,8 @@ def child(spec, go):
     if os.read(go, 1) != b"1":
         os._exit(97)
     os.close(go)
-    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID), "unshare")
+    # its own IPC namespace too: no System V shared memory left behind for the next kernel
+    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     with open("/proc/self/setgroups", "w") as f:
         f.write("deny")
     with open("/proc/self/uid_map", "w") as f:

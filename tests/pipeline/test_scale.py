@@ -193,6 +193,7 @@ ISOLATION = [
     "import os, subprocess, sys, torch\n"
     "open('/tmp/secret.txt', 'w').write('mine'); open('answer.txt', 'w').write('42')\n"
     "subprocess.Popen(['sleep', '300'])\n"
+    "import ctypes\nprint('SHM', ctypes.CDLL(None).shmget(4242, 4096, 0o1666))\n"
     "print('PID', os.getpid(), 'CWD', os.getcwd())",
     "import os\n"
     "others = [p for p in os.listdir('/proc') if p.isdigit() and os.listdir(f'/proc/{p}')]\n"
@@ -200,6 +201,7 @@ ISOLATION = [
     "print('TMP', sorted(os.listdir('/tmp')), 'WORK', sorted(os.listdir('.')), 'PROCS', len(others))\n"
     "print('SIBLINGS', sorted(os.listdir(os.path.dirname(runtime))), 'OWN', os.path.basename(runtime))\n"
     "print('JUDGE', os.listdir(os.path.join(os.path.dirname(__import__('autograder').__file__), 'judge')))\n"
+    "import ctypes\nprint('SHMSEEN', ctypes.CDLL(None).shmget(4242, 0, 0o666))\n"
     "import socket\n"
     "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=1); print('NET yes')\n"
     "except OSError as e:\n    print('NET no')\n"
@@ -224,7 +226,7 @@ def test_zygote_kernels_are_as_isolated_as_fresh_ones(tmp_path):
         run = run_notebook(first, limits=LIMITS, data_files=[data])
         assert zygote.zygote_status() is None, zygote.zygote_status()
         assert run.status == {0: "ok"}, (run, _text(first))
-        assert "CWD /dev/shm/work" in _text(first)
+        assert "CWD /dev/shm/work" in _text(first) and "SHM -1" not in _text(first)
         second = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(ISOLATION[1])])
         run = run_notebook(second, limits=LIMITS, data_files=[data])
         text = _text(second)
@@ -234,6 +236,7 @@ def test_zygote_kernels_are_as_isolated_as_fresh_ones(tmp_path):
         own = text.split("OWN ")[1].split()[0]
         assert f"SIBLINGS ['{own}']" in text, text  # no other kernel's socket folder
         assert "JUDGE []" in text and "NET no" in text and "UMOUNT -1" in text, text
+        assert "SHMSEEN -1" in text, text  # its own IPC namespace: no shared memory of the first kernel
         # limits: memory (cgroup) and disk (its own tmpfs), as a kernel started afresh
         hog = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
             "x = bytearray(2000 << 20)\nx[::4096] = b'1' * len(x[::4096])")])
