@@ -156,6 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except RuntimeError as err:
+        from .grade import BatchStopped
+
+        if not isinstance(err, BatchStopped):
+            raise
+        print(f"error: grading stopped, nobody graded and nobody flagged by this batch: {err}", file=sys.stderr)
+        return 1
     except ModuleNotFoundError as err:
         print(f"error: this Python ({sys.executable}) lacks {err.name}: run the course's virtual environment's, "
               "`.venv/bin/python -m autograder ...` (or `source .venv/bin/activate` first; `make setup` creates it)",

@@ -160,11 +160,23 @@ def child(spec, go):
 def main():
     preload = json.loads(sys.argv[1])
     loaded, failed = [], {}
+    names = []
     for name in preload:
+        if name.endswith(".*"):  # every module of a package
+            import pkgutil
+
+            try:
+                package = importlib.import_module(name[:-2])
+                names += [f"{name[:-2]}.{info.name}" for info in pkgutil.iter_modules(package.__path__)]
+            except Exception as err:  # noqa: BLE001
+                failed[name] = f"{type(err).__name__}: {err}"[:300]
+        else:
+            names.append(name)
+    for name in names:
         try:
             importlib.import_module(name)
             loaded.append(name)
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:  # noqa: BLE001 -- the kernel imports it itself (and fails) if it needs it
             failed[name] = f"{type(err).__name__}: {err}"[:300]
     threads = len(os.listdir("/proc/self/task"))
     reply({"ready": threads == 1, "threads": threads, "loaded": loaded, "failed": failed})

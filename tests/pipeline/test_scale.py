@@ -378,3 +378,25 @@ def test_gradebook_url_from_the_environment_serves_formgrader_too(tmp_path, monk
     from autograder.pipeline.course import show_db
 
     assert "secret" not in show_db("postgresql+psycopg://u:secret@h/db")
+
+
+def test_a_reply_that_asyncio_did_not_notice_is_read_within_a_second():
+    """nbclient waits for a cell's reply with one long poll; a missed wake-up then cost the whole cell
+    timeout (120 s after an ipywidgets cell). Channels are polled at least every 0.5 s instead."""
+    import asyncio
+    from queue import Empty
+
+    from autograder.pipeline.execute import _polled
+
+    calls = []
+
+    async def get_msg(timeout=None):  # the first poll never wakes up; the message was there all along
+        calls.append(timeout)
+        if len(calls) == 1:
+            await asyncio.sleep(timeout)
+            raise Empty
+        return {"msg_type": "execute_reply"}
+
+    start = time.monotonic()
+    assert asyncio.run(_polled(get_msg)(timeout=120))["msg_type"] == "execute_reply"
+    assert time.monotonic() - start < 2 and calls[0] <= 0.5
