@@ -19,7 +19,27 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader starts console scripts (alembic, jupyter) as subprocesses: they must come from the venv.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system-deps lab lab-instructor lint test test-fast bench mutation demo release grade progress i18n clean
+.PHONY: setup system-deps lab lab-instructor lint test test-fast bench mutation demo cluster-demo release collect grade \
+	feedback export report progress i18n clean
+
+# Instructor targets pass these on to `python -m autograder` when set, e.g.
+#   make collect EXPORT=submissions.zip ROSTER=roster.csv
+#   make grade DB=postgresql://grader@dbhost/autograd SCHEDULER=tcp://head:8786
+#   make export FILE=grades.csv ASSIGNMENT=01_leaf_tensors
+EXPORT     ?=
+ROSTER     ?=
+FILE       ?= grades.csv
+ASSIGNMENT ?=
+DB         ?=
+SCHEDULER  ?=
+JOBS       ?=
+# `make lab-instructor` on a headless server: HEADLESS=1 (no browser, listen on IP), TOKEN= to fix the token
+HEADLESS   ?=
+IP         ?= 127.0.0.1
+TOKEN      ?=
+AG      = $(BIN)/python -m autograder
+DB_ARG  = $(if $(DB),--db '$(DB)',)
+A_ARG   = $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),)
 
 setup: $(VENV)/.installed system-deps
 
@@ -59,7 +79,8 @@ lab: setup
 	  $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG)
 
 lab-instructor: setup
-	cd course && JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/instructor $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG)
+	cd course && JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/instructor $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG) \
+	  $(if $(HEADLESS),--no-browser --ip=$(IP),) $(if $(TOKEN),--IdentityProvider.token='$(TOKEN)',)
 
 # ruff: likely bugs and unused imports; vulture: dead code (tests/minigrad/vulture_whitelist.py lists
 # the torch-API names that only users call).
@@ -84,13 +105,30 @@ bench: setup
 	@if [ -f bench/chapters.py ]; then $(BIN)/python bench/chapters.py; fi
 
 demo: setup
-	$(BIN)/python -m autograder demo
+	$(AG) demo
+
+# PostgreSQL, a Dask scheduler and workers on this machine, and a class graded through them
+cluster-demo: setup
+	$(BIN)/python -m autograder.pipeline.clusterdemo
 
 release: setup
-	$(BIN)/python -m autograder release
+	$(AG) release $(DB_ARG) $(A_ARG)
+
+collect: setup
+	@test -n "$(EXPORT)" || { echo "usage: make collect EXPORT=submissions.zip [ROSTER=roster.csv] [ASSIGNMENT=...]"; exit 2; }
+	$(AG) collect '$(EXPORT)' $(if $(ROSTER),--roster '$(ROSTER)',) $(A_ARG)
 
 grade: setup
-	$(BIN)/python -m autograder grade
+	$(AG) grade $(DB_ARG) $(A_ARG) $(if $(SCHEDULER),--scheduler $(SCHEDULER),) $(if $(JOBS),--jobs $(JOBS),)
+
+feedback: setup
+	$(AG) feedback $(DB_ARG) $(A_ARG)
+
+export: setup
+	$(AG) export '$(FILE)' $(DB_ARG) $(A_ARG) $(if $(ROSTER),--roster '$(ROSTER)',)
+
+report: setup
+	$(AG) report $(DB_ARG) $(A_ARG)
 
 progress: setup
 	$(BIN)/python -m autograder progress $(LANG_FLAG)
@@ -108,4 +146,4 @@ i18n: setup
 	-$(BIN)/python -m autograder.i18n zh
 
 clean:
-	rm -rf $(VENV) workspace test-artifacts course/release course/autograded course/feedback
+	rm -rf $(VENV) workspace test-artifacts course/release course/autograded course/feedback course/exchange

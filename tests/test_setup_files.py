@@ -25,3 +25,13 @@ def test_environment_yml_names_every_runtime_dependency():
 def test_readme_quick_start_is_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
+
+
+def test_cluster_and_database_dependencies_are_pinned():
+    """Every Dask worker must run the main process's distributed; the PostgreSQL driver is chosen."""
+    runtime = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = {_name(r): r for r in runtime}
+    assert "==" in pins["distributed"] and "==" in pins["psycopg"], pins
+    env_text = (ROOT / "environment.yml").read_text()
+    assert "distributed==" in env_text and "psycopg==" in env_text
+    assert "postgresql" in (ROOT / ".ci" / "run").read_text()  # CI runs the PostgreSQL tests

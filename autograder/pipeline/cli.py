@@ -2,13 +2,17 @@
 
     release    check that every source notebook scores full marks, then generate the student versions
     collect    file an LMS export (folder or .zip) under submitted/
-    grade      sandboxed, parallel, resumable autograding into the gradebook
+    grade      sandboxed, parallel, resumable autograding into the gradebook (locally or on a Dask cluster)
     feedback   HTML feedback per student and chapter (hidden tests never shown)
-    export     a CSV of scores, flags and per-exercise points
-    report     per-exercise statistics, flagged submissions, a histogram
+    export     a CSV of scores, flags and per-exercise points, with a status for every student
+    report     per-exercise statistics, flagged submissions, invalid files, a histogram per chapter
     demo       all of the above on a synthetic class
     workspace  the student's working folder (make lab)
     progress   the student's table of exercises passed
+
+Run it with the course's virtual environment: `.venv/bin/python -m autograder ...` (or
+`source .venv/bin/activate` first); `make setup` creates it. Every command takes --course DIR (default
+course/); those that read or write grades take --db URL (default: nbgrader_config.py's gradebook).
 """
 from __future__ import annotations
 
@@ -20,43 +24,120 @@ from pathlib import Path
 
 from .course import CourseError, open_course
 
+DB_HELP = ("the gradebook: postgresql://USER:PASSWORD@HOST:PORT/DATABASE or sqlite:///FILE (default: "
+           "CourseDirectory.db_url of the course's nbgrader_config.py, else course/gradebook.db; the "
+           "AUTOGRADER_DB environment variable sets it for formgrader too)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{value:g} is not above 0")
+    return value
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True)
+                                epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name, help):
-        c = sub.add_parser(name, help=help)
-        c.add_argument("--course", default="course", help="the course folder (default: course/)")
+    def command(name, help, description=None, db=False):
+        c = sub.add_parser(name, help=help, description=description or help,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        c.add_argument("--course", default="course", metavar="DIR", help="the course folder (default: course/)")
+        if db:
+            c.add_argument("--db", metavar="URL", help=DB_HELP)
         return c
 
-    c = command("release", "check the source notebooks, then generate the student versions")
-    c.add_argument("--assignment")
-    c.add_argument("--skip-check", action="store_true", help="do not run the source notebooks first")
-    c.add_argument("--jobs", type=int)
-    c = command("collect", "file submissions (folder or .zip) under submitted/")
-    c.add_argument("path", type=Path)
-    c.add_argument("--force", action="store_true", help="replace submissions already collected")
-    c = command("grade", "autograde new submissions in parallel, in a sandbox")
-    c.add_argument("--assignment")
-    c.add_argument("--student")
-    c.add_argument("--jobs", type=int, help="parallel kernels (default: one per core)")
-    c.add_argument("--timeout", type=float, default=120, help="seconds per cell (default 120)")
-    c.add_argument("--notebook-timeout", type=float, default=900, help="seconds per notebook (default 900)")
-    c.add_argument("--memory-mb", type=int, default=4096,
+    def assignment(c, what):
+        c.add_argument("--assignment", metavar="NAME", help=f"only this assignment (a folder of source/, e.g. "
+                                                            f"01_leaf_tensors); default: {what}")
+
+    def student(c, what):
+        c.add_argument("--student", metavar="ID", help=f"only this student (a folder of submitted/); default: {what}")
+
+    def jobs(c, what):
+        c.add_argument("--jobs", type=positive_int, metavar="N", help=f"{what} in parallel (default: one per core, "
+                                                                      f"here {os.cpu_count()})")
+
+    c = command("release", "check the source notebooks, then generate the student versions", db=True)
+    assignment(c, "every assignment")
+    c.add_argument("--skip-check", action="store_true", help="do not grade the solutions first")
+    jobs(c, "source notebooks checked")
+
+    from . import collect as collect_module
+
+    c = command("collect", "file submissions (an LMS export: folder or .zip) under submitted/",
+                description=collect_module.__doc__)
+    c.add_argument("path", type=Path, metavar="EXPORT", help="the LMS export: a .zip file or a folder")
+    c.add_argument("--roster", type=Path, metavar="FILE.csv",
+                   help="the LMS's class list: ids are checked against it (unknown or ambiguous ones are reported, "
+                        "never guessed), and export lists every student on it; saved in the course as roster.csv")
+    c.add_argument("--roster-column", metavar="NAME", help="the roster's id column (default: the first of "
+                                                           + ", ".join(collect_module.ROSTER_COLUMNS[:6]) + ", ...)")
+    assignment(c, "the assignment named in each file's name")
+    c.add_argument("--layout", choices=collect_module.LAYOUTS, default="auto",
+                   help="how the LMS names files (default: auto, which tries them in the order listed above)")
+    c.add_argument("--pattern", metavar="REGEX", help="a regular expression over each file's path in the export, "
+                                                      "with a group (?P<student>...) (and optionally (?P<assignment>...))")
+    c.add_argument("--max-mb", type=positive_int, default=collect_module.MAX_MB, metavar="MB",
+                   help=f"largest file accepted, unpacked (default {collect_module.MAX_MB})")
+    c.add_argument("--force", action="store_true",
+                   help="replace submissions already collected even when the export's copy is not newer")
+
+    c = command("grade", "autograde new submissions in parallel, in a sandbox (locally or on a Dask cluster)",
+                db=True)
+    assignment(c, "every assignment")
+    student(c, "every student")
+    jobs(c, "notebooks graded")
+    c.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="grade on a Dask distributed cluster (`dask scheduler` and `dask worker` on any machines; "
+                        "no shared folder needed); default: on this machine")
+    c.add_argument("--timeout", type=positive_float, default=120, metavar="S", help="seconds per cell (default 120)")
+    c.add_argument("--notebook-timeout", type=positive_float, default=900, metavar="S",
+                   help="seconds per notebook (default 900)")
+    c.add_argument("--memory-mb", type=positive_int, default=4096, metavar="MB",
                    help="memory per kernel, files in /tmp and /dev/shm included (default 4096)")
-    c.add_argument("--disk-mb", type=int, default=512, help="what one notebook may write, in MB (default 512)")
-    c.add_argument("--processes", type=int, default=64, help="processes and threads per kernel (default 64)")
+    c.add_argument("--disk-mb", type=positive_int, default=512, metavar="MB",
+                   help="what one notebook may write, in MB (default 512)")
+    c.add_argument("--processes", type=positive_int, default=64, metavar="N",
+                   help="processes and threads per kernel (default 64)")
     c.add_argument("--force", action="store_true", help="grade again what is already graded")
-    c = command("feedback", "write HTML feedback under feedback/")
-    c.add_argument("--assignment")
-    c.add_argument("--student")
-    c = command("export", "write a CSV of the grades")
-    c.add_argument("file", type=Path)
-    command("report", "per-exercise statistics, flagged submissions, a histogram")
-    c = command("demo", "the whole pipeline on a synthetic class")
-    c.add_argument("--jobs", type=int)
+    c.add_argument("--no-zygote", action="store_true",
+                   help="start every kernel afresh (slower) instead of forking it from a process that has "
+                        "already imported torch")
+
+    c = command("feedback", "write HTML feedback under feedback/", db=True)
+    assignment(c, "every assignment")
+    student(c, "every student")
+
+    c = command("export", "write a CSV of the grades: a row per student and assignment, with a status", db=True)
+    c.add_argument("file", type=Path, metavar="FILE.csv", help="where to write the CSV (e.g. grades.csv)")
+    assignment(c, "every assignment")
+    c.add_argument("--roster", type=Path, metavar="FILE.csv",
+                   help="the class list (default: the roster saved by collect --roster, if any): every student on "
+                        "it gets a row, with status graded, invalid file or not submitted")
+    c.add_argument("--roster-column", metavar="NAME", help="the roster's id column")
+
+    c = command("report", "per-exercise statistics, flagged submissions, invalid files, a histogram per chapter",
+                db=True)
+    assignment(c, "every assignment")
+
+    c = command("demo", "the whole pipeline on a synthetic class (in course/demo/)")
+    jobs(c, "notebooks graded")
     sub.add_parser("workspace", help="the student's working folder", add_help=False)
     sub.add_parser("progress", help="the student's progress table", add_help=False)
     return p
@@ -75,9 +156,27 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except RuntimeError as err:
+        from .grade import BatchStopped
+
+        if not isinstance(err, BatchStopped):
+            raise
+        print(f"error: grading stopped, nobody graded and nobody flagged by this batch: {err}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as err:
+        print(f"error: this Python ({sys.executable}) lacks {err.name}: run the course's virtual environment's, "
+              "`.venv/bin/python -m autograder ...` (or `source .venv/bin/activate` first; `make setup` creates it)",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\ninterrupted: run the same command again to finish (nothing graded is lost)", file=sys.stderr)
         return 130
+
+
+def _open(args):
+    course = open_course(args.course, db=getattr(args, "db", None))
+    course.check_assignment(getattr(args, "assignment", None))
+    return course
 
 
 def cmd_release(args) -> int:
@@ -85,78 +184,111 @@ def cmd_release(args) -> int:
     from .grade import Limits, self_check
     from .ui import Progress, table
 
-    course = open_course(args.course)
+    course = _open(args)
     names = [args.assignment] if args.assignment else course.assignments()
-    if args.assignment and args.assignment not in course.assignments():
-        raise CourseError(f"no assignment {args.assignment!r} in {course.source}")
     bad = []
     if not args.skip_check:
         bar = Progress(len(names), "checking sources")
         rows = []
-        with cf.ProcessPoolExecutor(args.jobs or os.cpu_count()) as pool:
+        with cf.ProcessPoolExecutor(min(args.jobs or os.cpu_count() or 1, len(names))) as pool:
             for r in pool.map(self_check, [str(course.root)] * len(names), names, [Limits()] * len(names)):
                 ok = r.score == r.max_score and not r.flag_reasons and not r.events
                 failing = [f"{k}: {t.message[:60]}" for k, t in r.tests.items() if t.score < t.max_score]
                 rows.append([r.assignment, f"{r.score:g}/{r.max_score:g}", "ok" if ok else "FAIL",
-                             "; ".join(failing + r.flag_reasons + [e.detail for e in r.events])[:80]])
+                             "; ".join(failing + r.flag_reasons + [e.detail for e in r.events])])
                 if not ok:
                     bad.append(r.assignment)
                 bar.step(r.assignment)
-        print(table(rows, ["assignment", "solutions score", "check", "problems"]))
+        print(table(rows, ["assignment", "solutions score", "check", "problems"], wrap=80))
     if bad:
         print(f"error: not released, fix the source first: {', '.join(bad)}", file=sys.stderr)
         return 1
     written = []
     for name in names:
-        written += release.generate_release(course.root, name)
-    print(f"released {len(written)} notebooks into {course.release}")
+        written += release.generate_release(course.root, name, db_url=course.db())
+    print(f"released {len(written)} notebooks into {course.release} (gradebook: {_db(course)})")
     return 0
+
+
+def _db(course) -> str:
+    from .course import show_db
+
+    return show_db(course.db())
 
 
 def cmd_collect(args) -> int:
     from . import collect
 
-    course = open_course(args.course)
-    report = collect.collect(course, args.path, force=args.force)
+    course = _open(args)
+    roster = collect.load_roster(args.roster, args.roster_column) if args.roster else None
+    report = collect.collect(course, args.path, force=args.force, roster=roster, assignment=args.assignment,
+                             layout=args.layout, pattern=args.pattern, max_mb=args.max_mb)
     print(collect.summary(report))
     return 0
 
 
 def cmd_grade(args) -> int:
     from .demo import grade_summary
-    from .grade import Limits, grade
+    from .grade import BatchStopped, Limits, grade
 
-    course = open_course(args.course)
+    course = _open(args)
+    if args.student:
+        course_students = course.students()
+        if args.student not in course_students:
+            raise CourseError(f"no submissions from {args.student!r} in {course.submitted}")
     limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
                     disk_mb=args.disk_mb, processes=args.processes)
-    results = grade(course, assignment=args.assignment, student=args.student, jobs=args.jobs,
-                    force=args.force, limits=limits)
-    print(grade_summary(results))
+    try:
+        results = grade(course, assignment=args.assignment, student=args.student, jobs=args.jobs,
+                        force=args.force, limits=limits, scheduler=args.scheduler, zygote=not args.no_zygote)
+    except BatchStopped as stop:
+        print(f"error: grading stopped, nobody graded and nobody flagged by this batch: {stop}", file=sys.stderr)
+        return 1
+    print(grade_summary(results, course))
     return 0
 
 
 def cmd_feedback(args) -> int:
     from .feedback import generate
 
-    course = open_course(args.course)
+    course = _open(args)
+    _check_graded_student(course, args.student, args.assignment)
     written = generate(course, student=args.student, assignment=args.assignment)
     print(f"wrote {len(written)} feedback files under {course.feedback}")
+    if not written:
+        print("error: nothing graded yet: run `python -m autograder grade` first", file=sys.stderr)
+        return 1
     return 0
 
 
+def _check_graded_student(course, student, assignment) -> None:
+    """The one error for a student with no graded submission."""
+    if student is None:
+        return
+    graded = sorted({r.student for r in course.results()})
+    if student in graded:
+        return
+    if student in course.students():
+        raise CourseError(f"{student!r} has submissions in {course.submitted} but none is graded yet: "
+                          "run `python -m autograder grade` first")
+    raise CourseError(f"no submissions from {student!r} in {course.submitted}")
+
+
 def cmd_export(args) -> int:
+    from . import collect
     from .export import export
 
-    course = open_course(args.course)
-    path = export(course, args.file)
-    print(f"wrote {path}")
+    course = _open(args)
+    roster = collect.load_roster(args.roster, args.roster_column) if args.roster else None
+    path, counts = export(course, args.file, assignment=args.assignment, roster=roster)
+    print(f"wrote {path}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
     return 0
 
 
 def cmd_report(args) -> int:
     from .report import report
 
-    print(report(open_course(args.course)))
+    print(report(_open(args), assignment=args.assignment))
     return 0
 
 

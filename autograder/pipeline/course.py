@@ -7,13 +7,14 @@
       submitted/<student>/<assignment>/...         collected submissions (python -m autograder collect)
       autograded/<student>/<assignment>/...        executed notebooks + autograder.json (grade)
       feedback/<student>/<assignment>/<nb>.html    what students get back (feedback)
-      reports/                                     report.md, scores.png (report)
+      reports/                                     report.md, scores_<assignment>.png (report)
       gradebook.db                                 nbgrader's gradebook: formgrader reads it
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,9 +27,29 @@ class CourseError(RuntimeError):
     """Bad input from the instructor: the message says what is wrong and what to do."""
 
 
+def normalize_db_url(url: str) -> str:
+    """A gradebook URL as SQLAlchemy takes it: ``sqlite:///FILE`` or ``postgresql://USER@HOST/DB`` (the
+    psycopg 3 driver, pinned in pyproject.toml; ``postgres://`` is read as ``postgresql://``)."""
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not (url.startswith("sqlite:///") or url.startswith("postgresql+psycopg://")):
+        raise CourseError(f"--db {url!r}: give sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE "
+                          "(or postgresql://USER@/DATABASE?host=/socket/folder)")
+    return url
+
+
+def show_db(url: str) -> str:
+    """A gradebook URL with its password hidden (for messages)."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
 @dataclass(frozen=True)
 class Course:
     root: Path
+    db_url: str | None = None  # --db: the gradebook's URL; None: nbgrader_config.py's, else gradebook.db
 
     @property
     def source(self) -> Path:
@@ -92,7 +113,17 @@ class Course:
         """nbgrader's configuration of this course (nbgrader_config.py, root pinned to this folder)."""
         from .release import _course_config
 
-        return _course_config(self.root)
+        return _course_config(self.root, self.db_url)
+
+    def db(self) -> str:
+        """The gradebook's URL: --db, else nbgrader_config.py's CourseDirectory.db_url, else gradebook.db."""
+        return self.config().CourseDirectory.db_url
+
+    def check_assignment(self, assignment: str | None) -> None:
+        """The one error for an assignment the course does not have."""
+        known = self.assignments()
+        if assignment is not None and assignment not in known:
+            raise CourseError(f"no assignment {assignment!r} in {self.source} (assignments: {', '.join(known)})")
 
     @contextmanager
     def gradebook(self):
@@ -100,16 +131,25 @@ class Course:
         from nbgrader.api import Gradebook
 
         config = self.config()
-        with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id or "default_course") as gb:
-            yield gb
+        url = config.CourseDirectory.db_url
+        try:
+            with venv_on_path(), Gradebook(url, config.CourseDirectory.course_id or "default_course") as gb:
+                yield gb
+        except ImportError as err:
+            raise CourseError(f"the gradebook {show_db(url)} needs a driver this Python lacks ({err}): "
+                              "pip install -e . in the course's virtual environment") from None
+        except Exception as err:
+            if type(err).__module__.startswith(("sqlalchemy", "psycopg")):
+                raise CourseError(f"cannot use the gradebook {show_db(url)}: {str(err).splitlines()[0]}") from None
+            raise
 
 
-def open_course(path: str | os.PathLike, *, need_source: bool = True) -> Course:
+def open_course(path: str | os.PathLike, *, need_source: bool = True, db: str | None = None) -> Course:
     """The course at `path`, or a CourseError that says what is missing."""
     root = Path(path).resolve()
     if not root.is_dir():
         raise CourseError(f"no course folder at {root} (give one with --course DIR)")
-    course = Course(root)
+    course = Course(root, normalize_db_url(db) if db else None)
     if need_source and not course.assignments():
         raise CourseError(f"{course.source} has no assignments (expected source/<assignment>/<notebook>.ipynb)")
     return course

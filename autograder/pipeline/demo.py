@@ -181,27 +181,51 @@ def run_demo(course_dir: Path, jobs: int | None = None, out=print) -> int:
     out(collect.summary(collect.collect(course, archive)))
     out("3. grade")
     results = grade.grade(course, jobs=jobs)
-    out(grade_summary(results))
+    out(grade_summary(results, course))
     written = feedback.generate(course)
     out(f"4. feedback: {len(written)} HTML files in {course.feedback}")
-    csv_path = export.export(course, demo / "grades.csv")
+    csv_path, _counts = export.export(course, demo / "grades.csv")
     out(f"5. export: {csv_path}")
     out("6. report")
     out(report.report(course))
     return 0
 
 
-def grade_summary(results: list) -> str:
+def grade_summary(results: list, course=None) -> str:
+    """The batch's table, students and assignments in order (not in the order they finished), then how
+    the kernels ran and the invalid files of the course."""
     from .sandbox import limits_status, sandbox_status
     from .ui import table
+    from .zygote import zygote_status
 
     rows = [[r.student, r.assignment, f"{r.score:g}/{r.max_score:g}", "FLAGGED" if r.flagged else "",
-             "; ".join(r.flag_reasons)[:70] or "; ".join(e.what + " in " + e.cell for e in r.events)[:70]]
-            for r in sorted(results, key=lambda r: (r.student, r.assignment))]
-    text = table(rows, ["student", "assignment", "score", "flag", "why / what happened"]) if rows else "nothing new to grade"
+             "; ".join(r.flag_reasons) or "; ".join(e.what + " in " + e.cell for e in r.events)]
+            for r in sorted(results, key=lambda r: (natural_key(r.student), natural_key(r.assignment)))]
+    text = table(rows, ["student", "assignment", "score", "flag", "why / what happened"], wrap=70) if rows \
+        else "nothing new to grade"
     status, limits = sandbox_status(), limits_status()
+    zygote = next((r.kernels for r in results if r.kernels), None) if results else zygote_status()
     lines = [text, "*** WARNING: " + status if status else
              "sandbox: bubblewrap (no network, course hidden); verdicts by the judge, outside the kernel"]
     if limits and not status:
         lines.append("*** NOTE: " + limits)
+    if rows:
+        lines.append(zygote or "kernels: forked from a sandboxed zygote that has imported torch (one per worker)")
+    if course is not None:
+        invalid = invalid_results(course)
+        if invalid:
+            lines.append(f"invalid files (kept, graded 0 and flagged): {', '.join(invalid)}")
     return "\n".join(lines)
+
+
+def natural_key(text: str):
+    """'s2' before 's10'."""
+    import re
+
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
+
+
+def invalid_results(course) -> list[str]:
+    """student/assignment of every graded submission whose file was not a valid notebook."""
+    return [f"{r.student}/{r.assignment}" for r in course.results()
+            if any("is not a valid notebook" in reason for reason in r.flag_reasons)]

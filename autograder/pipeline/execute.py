@@ -81,6 +81,8 @@ def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, dat
     group = None
     try:
         with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            for channel in (client.kc.shell_channel, client.kc.iopub_channel):
+                channel.get_msg = _polled(channel.get_msg)
             group = getattr(km.provisioner, "pgid", None)
             km.seal()
             for i in code_cells:
@@ -116,6 +118,9 @@ def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, dat
     except Exception as err:  # the kernel did not start, or died while starting
         if result.event is None:
             result.event, result.detail = "kernel did not start", f"{type(err).__name__}: {err}"
+            why = km.forked.error() if km.forked is not None else None
+            if why:  # what stopped a kernel forked from the zygote
+                result.detail += f" ({why})"
     finally:
         _kill_process_group(group)
         km.release()
@@ -123,6 +128,27 @@ def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, dat
             result.detail = result.detail or _describe(result, limits, max_output_bytes)
         result.seconds = time.monotonic() - start
     return result
+
+
+def _polled(get_msg, step: float = 0.5):
+    """A channel's ``get_msg`` that polls its socket at least every ``step`` seconds.
+
+    A zmq socket's readiness can go unnoticed by asyncio while another socket of the same client is
+    read (nbclient reads iopub and shell at once): a reply then waits for the whole cell timeout
+    (nbclient issue #312, seen here after cells that open ipywidgets comms: 120 s for a 0.1 s cell)."""
+    from queue import Empty
+
+    async def get(timeout=None):
+        end = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = step if end is None else max(0.0, min(step, end - time.monotonic()))
+            try:
+                return await get_msg(timeout=wait)
+            except Empty:
+                if end is not None and time.monotonic() >= end:
+                    raise
+
+    return get
 
 
 def _kill_process_group(group: int | None) -> None:

@@ -58,8 +58,12 @@ def generate(course: Course, student: str | None = None, assignment: str | None 
     """Write feedback/<student>/<assignment>/<notebook>.html for every graded submission."""
     from .ui import Progress
 
+    from .export import apply_gradebook
+
     results = [r for r in course.results() if (not student or r.student == student)
                and (not assignment or r.assignment == assignment)]
+    if results:
+        results = apply_gradebook(course, results)  # manual grades made in formgrader count
     bar = progress or Progress(len(results), "feedback")
     written = []
     for result in results:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import ctypes
 import fcntl
+import functools
 import hashlib
 import multiprocessing
 import os
 import secrets
-import shutil
 import signal
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +39,7 @@ from .sanitize import neutralize, strip_hidden
 from .results import Event, Result, TestResult
 from .sandbox import Limits, Profile, sandbox_status
 
-__all__ = ["Limits", "grade", "grade_notebook", "grade_submission", "self_check"]
+__all__ = ["BatchStopped", "Limits", "grade", "grade_notebook", "grade_task", "self_check"]
 
 
 # ---------------------------------------------------------------- one notebook
@@ -169,35 +171,70 @@ def _remove_probes(nb) -> None:
 
 
 def _read_probes(nb, run, token: str) -> list[str]:
+    """One reason per kind of finding, naming the test cells after which it was seen."""
     import json
 
-    reasons = []
+    found: dict[str, list[str]] = {}
+
+    def note(message: str, label: str) -> None:
+        found.setdefault(message, []).append(label)
+
     for i, cell in enumerate(nb.cells):
         if not cell.metadata.get("autograder_probe") or run.status.get(i) == "not run" or i == run.event_cell:
             continue
         if i == 0:
             if run.status.get(i) != "ok":
-                reasons.append("the grader's probe could not start in the kernel")
+                found.setdefault("the grader's probe could not start in the kernel", [])
             continue
         label = cell.source.split("report(")[1].split(",")[0].strip("'\"")
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         lines = [ln for ln in text.splitlines() if ln.startswith(f"{probe.MARKER} {token} ")]
         if run.status.get(i) != "ok" or len(lines) != 1:
-            reasons.append(f"after {label}: the grader's probe was silenced (cell runner or output tampered)")
+            note("the grader's probe was silenced (cell runner or output tampered)", label)
             continue
         try:
-            found = json.loads(lines[0].split(" ", 3)[3])
+            report = json.loads(lines[0].split(" ", 3)[3])
         except (ValueError, IndexError):
-            reasons.append(f"after {label}: the grader's probe output was forged")
+            note("the grader's probe output was forged", label)
             continue
-        for name in found.get("changed", [])[:5]:
-            reasons.append(f"after {label}: {name} was replaced (monkeypatching)")
-        for event in found.get("events", [])[:5]:
-            reasons.append(f"after {label}: {event}")
+        for name in report.get("changed", [])[:5]:
+            note(f"{name} was replaced (monkeypatching)", label)
+        for event in report.get("events", [])[:5]:
+            note(str(event), label)
+    reasons = []
+    for message, labels in found.items():
+        labels = list(dict.fromkeys(labels))
+        where = f" (after {', '.join(labels[:4])}{', ...' if len(labels) > 4 else ''})" if labels else ""
+        reasons.append(message + where)
     return reasons
 
 
 # ---------------------------------------------------------------- one submission (in a worker)
+#
+# A task carries everything a worker needs, so that no folder has to be shared with it (a Dask worker
+# may be another machine): the student's files and timestamp, and the assignment's "bundle" (the
+# instructor's notebooks, the data files shipped with the release, the hidden-test delimiters). The
+# worker returns the Result and the graded notebooks' text; the main process writes them.
+
+class BatchStopped(RuntimeError):
+    """The batch cannot grade fairly here (the instructor's own solutions fail in the sandbox, or most
+    submissions fail the same way): nobody is graded or flagged for it."""
+
+
+@functools.lru_cache(maxsize=None)
+def code_fingerprint() -> str:
+    """What the grading code is (autograder/ and minigrad/ sources, when this process first asked):
+    a cluster's workers must run the same as the main process."""
+    import autograder
+
+    h = hashlib.sha256()
+    root = Path(autograder.__file__).resolve().parent
+    for base in (root, root.parent / "minigrad"):
+        for path in sorted(base.rglob("*.py")):
+            h.update(str(path.relative_to(base.parent)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
 
 def submission_hash(course: Course, student: str, assignment: str) -> str:
     """Changes when the submission or the instructor's notebooks change: then it is graded again."""
@@ -216,30 +253,65 @@ def _data_files(course: Course, assignment: str) -> list[Path]:
     return sorted(f for f in release.iterdir() if f.is_file() and f.suffix != ".ipynb") if release.is_dir() else []
 
 
-def grade_submission(job: dict, limits: Limits) -> Result:
-    """Grade one student's assignment; always returns a result, whatever the submission does."""
-    course = Course(Path(job["root"]))
-    student, assignment = job["student"], job["assignment"]
+def bundle(course: Course, assignment: str) -> dict:
+    """What every task of ``assignment`` needs from the instructor: sources, data files, delimiters."""
+    delimiters = cells.Delimiters.of(course.config())
+    sources = {name: (course.source / assignment / f"{name}.ipynb").read_text(encoding="utf-8")
+               for name in course.notebooks(assignment)}
+    data = {f.name: f.read_bytes() for f in _data_files(course, assignment)}
+    h = hashlib.sha256(repr((sorted(sources.items()), sorted(data.items()), delimiters)).encode())
+    return {"assignment": assignment, "sources": sources, "data": data,
+            "delimiters": (delimiters.begin, delimiters.end), "key": h.hexdigest()[:16]}
+
+
+def task(course: Course, student: str, assignment: str, digest: str) -> dict:
+    """One submission, self-contained: the student's notebooks and timestamp."""
     folder = course.submitted / student / assignment
     stamp = folder / "timestamp.txt"
-    result = Result(student, assignment, job["hash"], stamp.read_text().strip() if stamp.is_file() else None,
-                    sandbox=sandbox_status(), seed=secrets.randbits(62))
+    return {"student": student, "assignment": assignment, "hash": digest,
+            "timestamp": stamp.read_text().strip() if stamp.is_file() else None,
+            "files": {p.name: p.read_bytes() for p in sorted(folder.glob("*.ipynb")) if p.is_file()}}
+
+
+_data_dirs: dict[str, Path] = {}
+_lock = threading.Lock()
+
+
+def _bundle_data(b: dict) -> list[Path]:
+    """The bundle's data files as files of this machine (written once per process)."""
+    if not b["data"]:
+        return []
+    with _lock:
+        folder = _data_dirs.get(b["key"])
+        if folder is None or not folder.is_dir():
+            folder = Path(tempfile.mkdtemp(prefix="ag-data-"))
+            for name, data in b["data"].items():
+                (folder / name).write_bytes(data)
+            _data_dirs[b["key"]] = folder
+    return sorted(folder / name for name in b["data"])
+
+
+def grade_task(t: dict, b: dict, limits: Limits) -> tuple[Result, dict[str, str]]:
+    """Grade one student's assignment; always returns a result (and the graded notebooks' text)."""
+    student, assignment = t["student"], t["assignment"]
+    result = Result(student, assignment, t["hash"], t["timestamp"], sandbox=sandbox_status(),
+                    seed=secrets.randbits(62))
     start = time.monotonic()
-    out_dir = course.autograded / student / assignment
-    delimiters = cells.Delimiters.of(course.config())
-    for name in course.notebooks(assignment):
-        source = nbformat.read(course.source / assignment / f"{name}.ipynb", as_version=4)
+    delimiters = cells.Delimiters(*b["delimiters"])
+    graded_texts = {}
+    for name in sorted(b["sources"]):
+        source = nbformat.reads(b["sources"][name], as_version=4)
         for cell in source.cells:
             if cells.is_test(cell):
                 result.tests[cells.grade_id(cell)] = TestResult(name, cells.points(cell))
-        path = folder / f"{name}.ipynb"
-        if not path.is_file():
-            others = sorted(p.name for p in folder.glob("*.ipynb"))
+        data = t["files"].get(f"{name}.ipynb")
+        if data is None:
+            others = sorted(t["files"])
             result.flag(f"missing notebook {name}.ipynb" + (f" (found {', '.join(others)})" if others else ""))
             _set_all(result, name, "missing", "the notebook was not submitted")
             continue
         try:
-            submission = nbformat.read(path, as_version=4)
+            submission = nbformat.reads(data.decode("utf-8"), as_version=4)
             nbformat.validate(submission)
         except Exception as err:
             result.flag(f"{name}.ipynb is not a valid notebook ({type(err).__name__}: {str(err)[:120]})")
@@ -249,7 +321,7 @@ def grade_submission(job: dict, limits: Limits) -> Result:
         result.notes += notes
         for reason in integrity.scan(_student_cells(nb)):
             result.flag(reason)
-        graded = grade_notebook(nb, source, name=name, limits=limits, data_files=_data_files(course, assignment),
+        graded = grade_notebook(nb, source, name=name, limits=limits, data_files=_bundle_data(b),
                                 seed=result.seed, delimiters=delimiters)
         result.tests.update(graded.tests)
         result.events += graded.events
@@ -257,35 +329,133 @@ def grade_submission(job: dict, limits: Limits) -> Result:
             result.flag(reason)
         strip_hidden(nb, delimiters)
         neutralize(nb)
-        write_atomic(out_dir / f"{name}.ipynb", nbformat.writes(nb))
-    if stamp.is_file():
-        out_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(stamp, out_dir / "timestamp.txt")
+        graded_texts[name] = nbformat.writes(nb)
+    from .zygote import zygote_status
+
+    result.kernels = zygote_status()
     result.seconds = round(time.monotonic() - start, 2)
-    write_atomic(course.result_path(student, assignment), result.to_json())
-    return result
+    return result, graded_texts
 
 
-def self_check(root: str, assignment: str, limits: Limits) -> Result:
-    """Grade the instructor's own notebooks as if submitted: must score full marks with no flag."""
-    course = Course(Path(root))
-    result = Result("(solutions)", assignment, sandbox=sandbox_status(), seed=secrets.randbits(62))
-    delimiters = cells.Delimiters.of(course.config())
-    for name in course.notebooks(assignment):
-        source = nbformat.read(course.source / assignment / f"{name}.ipynb", as_version=4)
+def _write(course: Course, result: Result, texts: dict[str, str]) -> None:
+    """The graded notebooks, timestamp and autograder.json of one submission (main process)."""
+    out_dir = course.autograded / result.student / result.assignment
+    for name, text in texts.items():
+        write_atomic(out_dir / f"{name}.ipynb", text)
+    if result.timestamp:
+        write_atomic(out_dir / "timestamp.txt", result.timestamp)
+    write_atomic(course.result_path(result.student, result.assignment), result.to_json())
+
+
+def _check_bundle(b: dict, limits: Limits) -> Result:
+    """The instructor's own notebooks graded as a submission, in the same sandbox."""
+    result = Result("(solutions)", b["assignment"], sandbox=sandbox_status(), seed=secrets.randbits(62))
+    delimiters = cells.Delimiters(*b["delimiters"])
+    for name in sorted(b["sources"]):
+        source = nbformat.reads(b["sources"][name], as_version=4)
         nb, result.notes = restore(source, source)
         for reason in integrity.scan(_student_cells(nb)):
             result.flag(reason)
         try:
             graded = grade_notebook(nb, source, name=name, limits=limits, seed=result.seed, delimiters=delimiters,
-                                    data_files=_data_files(course, assignment))
+                                    data_files=_bundle_data(b))
         except cells.HiddenRegionError as error:
-            raise CourseError(f"{assignment}/{name}.ipynb: a hidden-test region cannot be read: {error}") from None
+            raise CourseError(f"{b['assignment']}/{name}.ipynb: a hidden-test region cannot be read: {error}") from None
         result.tests.update(graded.tests)
         result.events += graded.events
         for reason in graded.flags:
             result.flag(reason)
     return result
+
+
+def self_check(root: str, assignment: str, limits: Limits) -> Result:
+    """Grade the instructor's own notebooks as if submitted: must score full marks with no flag."""
+    return _check_bundle(bundle(Course(Path(root)), assignment), limits)
+
+
+def check_passed(r: Result) -> bool:
+    return r.score == r.max_score and not r.flag_reasons and not r.events
+
+
+def diagnose(limits: Limits) -> str:
+    """Why a sandboxed kernel cannot run the course (its imports), or "" when it can."""
+    from .execute import run_notebook
+
+    nb = nbformat.v4.new_notebook()
+    code = ("import sys\nfor _name in ('autograder', 'autograder.kernel.harness', 'numpy', 'torch', 'minigrad'):\n"
+            "    try:\n        __import__(_name)\n    except BaseException as _err:\n"
+            "        print('CANNOT', _name, sys.executable, type(_err).__name__, _err)\n        break\n")
+    nb.cells = [nbformat.v4.new_code_cell(code)]
+    run = run_notebook(nb, limits=limits)
+    if run.event:
+        return f"a sandboxed kernel does not run here ({run.event}: {run.detail})"
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    for line in text.splitlines():
+        if line.startswith("CANNOT "):
+            _, name, python, rest = line.split(" ", 3)
+            import autograder
+
+            return (f"the kernel cannot import {name} with {python} (the grader's is at "
+                    f"{Path(autograder.__file__).parent}): {rest}")
+    return ""
+
+
+def _why_check_failed(r: Result, limits: Limits) -> str:
+    problems = [f"{k}: {t.message.splitlines()[0][:100]}" for k, t in r.tests.items()
+                if t.score < t.max_score and t.message][:2]
+    problems += r.flag_reasons[:2] + [f"{e.what} in {e.cell}: {e.detail}" for e in r.events][:2]
+    where = "; ".join(problems) or "no detail"
+    cause = diagnose(limits)
+    return (f"the instructor's solutions of {r.assignment} score {r.score:g}/{r.max_score:g} in the grading "
+            f"sandbox ({where})" + (f"; {cause}" if cause else ""))
+
+
+_checked: dict[str, str] = {}
+
+
+def ensure_checked(b: dict, limits: Limits) -> None:
+    """Once per process and bundle: the instructor's solutions must pass here, else BatchStopped."""
+    with _lock:
+        if b["key"] in _checked:
+            if _checked[b["key"]]:
+                raise BatchStopped(_checked[b["key"]])
+            return
+        if b.get("code") and b["code"] != code_fingerprint():
+            import socket
+
+            _checked[b["key"]] = (f"the worker on {socket.gethostname()} runs other grading code than the "
+                                  f"main process (install the same checkout on every machine)")
+            raise BatchStopped(_checked[b["key"]])
+        r = _check_bundle(b, limits)
+        _checked[b["key"]] = "" if check_passed(r) else _why_check_failed(r, limits)
+        if _checked[b["key"]]:
+            raise BatchStopped(_checked[b["key"]])
+
+
+def remote_grade(t: dict, b: dict, limits: Limits, zygote_on: bool = True,
+                 checked: bool = False) -> tuple[Result, dict[str, str]]:
+    """What a worker (local process or Dask worker) runs for one task: the self-check of the task's
+    assignment on this worker first (unless the batch already made it on this machine), then the task."""
+    from . import zygote
+
+    zygote.enable(zygote_on)
+    warm_up()
+    if not checked:
+        ensure_checked(b, limits)
+    return grade_task(t, b, limits)
+
+
+def remote_check(b: dict, limits: Limits, zygote_on: bool = True) -> str:
+    """The pre-batch self-check alone: '' when it passes, else why not."""
+    from . import zygote
+
+    zygote.enable(zygote_on)
+    warm_up()
+    try:
+        ensure_checked(b, limits)
+    except BatchStopped as stop:
+        return str(stop)
+    return ""
 
 
 def _set_all(result: Result, notebook: str, status: str, message: str) -> None:
@@ -305,9 +475,8 @@ def _student_cells(nb) -> list[tuple[str, str]]:
 def plan(course: Course, assignment: str | None = None, student: str | None = None,
          force: bool = False) -> tuple[list[dict], list[Result]]:
     """(jobs to grade, finished results not yet in the gradebook)."""
+    course.check_assignment(assignment)
     known = course.assignments()
-    if assignment and assignment not in known:
-        raise CourseError(f"no assignment {assignment!r} in {course.source} (assignments: {', '.join(known)})")
     students = course.students()
     if student and student not in students:
         raise CourseError(f"no submissions from {student!r} in {course.submitted}")
@@ -372,24 +541,81 @@ def warm_up() -> None:
     base.of_chapter()
 
 
-def _worker_init():
+def _worker_init(zygote_on: bool = True):
     """Workers die with the main process (kill -9 included), and their sandboxes with them."""
+    from . import zygote
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except Exception:
         pass
+    zygote.reset_after_fork()
+    zygote.enable(zygote_on)
 
 
 def _failed(job: dict, why: str) -> Result:
-    """The result for a submission the grader itself could not finish (it never stops the batch)."""
+    """The result for a submission the grader itself could not finish (it never stops the batch alone)."""
     return Result(job["student"], job["assignment"], job["hash"],
                   flag_reasons=[f"the grader failed on this submission: {why}"])
 
 
+ENVIRONMENT_FAILURES = ("kernel did not start", "the grader's probe could not start in the kernel",
+                        "the grader failed on this submission")
+
+
+def environment_failure(result: Result) -> str | None:
+    """The grader's own failure in a result (not the student's doing), or None."""
+    for e in result.events:
+        if e.what == "kernel did not start":
+            return f"the kernel did not start ({e.detail[:200]})"
+    for reason in result.flag_reasons:
+        if reason.startswith(ENVIRONMENT_FAILURES[1:]):
+            return reason[:300]
+    return None
+
+
+class _Batch:
+    """Results as they come: written and recorded one by one by this (the main) process; results that
+    look like the grader's own failure are held back, and most submissions failing so stops the batch."""
+
+    def __init__(self, course: Course, gb, total: int, bar):
+        self.course, self.gb, self.total, self.bar = course, gb, total, bar
+        self.done: list[Result] = []
+        self.held: list[tuple[Result, dict]] = []
+        self.finished = 0
+
+    def add(self, result: Result, texts: dict[str, str]) -> None:
+        self.finished += 1
+        self.bar.step(f"{result.student}/{result.assignment}")
+        if environment_failure(result):
+            self.held.append((result, texts))
+            if len(self.held) >= 3 and 2 * len(self.held) > self.finished:
+                why = environment_failure(self.held[0][0])
+                raise BatchStopped(f"{len(self.held)} of the first {self.finished} submissions failed the same way "
+                                   f"({why}): this is the grading machine's problem, not the students'")
+            return
+        self._keep(result, texts)
+
+    def _keep(self, result: Result, texts: dict[str, str]) -> None:
+        _write(self.course, result, texts)
+        record(self.gb, result)
+        _mark_recorded(self.course, result)
+        self.done.append(result)
+
+    def finish(self) -> list[Result]:
+        for result, texts in self.held:  # a few broken kernels among many good ones: the students' own
+            self._keep(result, texts)
+        self.held = []
+        return self.done
+
+
 def grade(course: Course, *, assignment=None, student=None, jobs: int | None = None, force=False,
-          limits: Limits = Limits(), progress=None) -> list[Result]:
-    """Grade everything new; return the results graded or recorded by this run."""
+          limits: Limits = Limits(), progress=None, scheduler: str | None = None, zygote: bool = True) -> list[Result]:
+    """Grade everything new; return the results graded or recorded by this run.
+
+    Raises BatchStopped (nothing graded, nobody flagged) when the instructor's own solutions do not pass
+    in the grading sandbox, or when most submissions fail the same way."""
     from .ui import Progress
 
     lock = open(course.root / ".autograder.lock", "w")
@@ -399,39 +625,64 @@ def grade(course: Course, *, assignment=None, student=None, jobs: int | None = N
         except OSError:
             raise CourseError("another `python -m autograder grade` is running on this course") from None
         todo, unrecorded = plan(course, assignment, student, force)
-        if todo:
-            warm_up()
-        done: list[Result] = []
+        bundles = {a: bundle(course, a) for a in sorted({j["assignment"] for j in todo})}
+        tasks = [task(course, j["student"], j["assignment"], j["hash"]) for j in todo]
         with course.gradebook() as gb:
+            done: list[Result] = []
             for result in unrecorded:  # graded before a crash, not yet in the gradebook
                 record(gb, result)
                 _mark_recorded(course, result)
                 done.append(result)
-            bar = progress or Progress(len(todo), "grading")
-            jobs = max(1, jobs or os.cpu_count() or 1)
-            attempts: dict[int, int] = {}
-            pending = list(range(len(todo)))
-            while pending:
-                ctx = multiprocessing.get_context("fork")
-                with cf.ProcessPoolExecutor(min(jobs, len(pending)), mp_context=ctx, initializer=_worker_init) as pool:
-                    futures = {pool.submit(grade_submission, todo[i], limits): i for i in pending}
-                    pending = []
-                    for future in cf.as_completed(futures):
-                        i = futures[future]
-                        try:
-                            result = future.result()
-                        except cf.process.BrokenProcessPool:
-                            attempts[i] = attempts.get(i, 0) + 1
-                            if attempts[i] < 2:
-                                pending.append(i)
-                                continue
-                            result = _failed(todo[i], "the grading worker crashed twice")
-                        except Exception as err:
-                            result = _failed(todo[i], f"{type(err).__name__}: {err}")
-                        record(gb, result)
-                        _mark_recorded(course, result)
-                        done.append(result)
-                        bar.step(f"{result.student}/{result.assignment}")
-        return done
+            if not tasks:
+                return done
+            batch = _Batch(course, gb, len(tasks), progress or Progress(len(tasks), "grading"))
+            if scheduler:
+                from .cluster import grade_on_cluster
+
+                grade_on_cluster(scheduler, tasks, bundles, limits, batch, zygote)
+            else:
+                _grade_locally(tasks, bundles, limits, batch, jobs, zygote)
+            return done + batch.finish()
     finally:
         lock.close()
+
+
+def _grade_locally(tasks, bundles, limits, batch: _Batch, jobs, zygote_on) -> None:
+    warm_up()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    ctx = multiprocessing.get_context("fork")
+    attempts: dict[int, int] = {}
+    pending = list(range(len(tasks)))
+    checked = False
+    while pending:
+        with cf.ProcessPoolExecutor(min(jobs, len(pending)), mp_context=ctx, initializer=_worker_init,
+                                    initargs=(zygote_on,)) as pool:
+            if not checked:  # the instructor's solutions, in the same sandbox, before any student
+                for why in pool.map(remote_check, bundles.values(), [limits] * len(bundles),
+                                    [zygote_on] * len(bundles)):
+                    if why:
+                        raise BatchStopped(why)
+                checked = True
+            futures = {pool.submit(remote_grade, tasks[i], bundles[tasks[i]["assignment"]], limits, zygote_on,
+                                   True): i for i in pending}
+            pending = []
+            try:
+                for future in cf.as_completed(futures):
+                    i = futures[future]
+                    texts = {}
+                    try:
+                        result, texts = future.result()
+                    except BatchStopped:
+                        raise
+                    except cf.process.BrokenProcessPool:
+                        attempts[i] = attempts.get(i, 0) + 1
+                        if attempts[i] < 2:
+                            pending.append(i)
+                            continue
+                        result = _failed(tasks[i], "the grading worker crashed twice")
+                    except Exception as err:
+                        result = _failed(tasks[i], f"{type(err).__name__}: {err}")
+                    batch.add(result, texts)
+            except BatchStopped:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise

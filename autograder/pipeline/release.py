@@ -42,7 +42,7 @@ def released_notebook(course_dir: Path, chapter: str) -> Path:
     return Path(course_dir) / "release" / chapter / f"{chapter}.ipynb"
 
 
-def generate_release(course_dir: Path, assignment: str | None = None) -> list[Path]:
+def generate_release(course_dir: Path, assignment: str | None = None, db_url: str | None = None) -> list[Path]:
     """Generate the student version of one chapter (or of all of them); return the notebooks written.
 
     Raises ReleaseError, with nbgrader's log, when nbgrader fails or the chapter does not exist.
@@ -56,7 +56,7 @@ def generate_release(course_dir: Path, assignment: str | None = None) -> list[Pa
             )
         names = [assignment]
 
-    config = _course_config(course_dir)
+    config = _course_config(course_dir, db_url)
     written = []
     with _venv_on_path(), _quiet_nbgrader():
         for name in names:
@@ -67,19 +67,47 @@ def generate_release(course_dir: Path, assignment: str | None = None) -> list[Pa
             if not result["success"] or not notebook.is_file():
                 detail = result.get("error") or result.get("log") or "no log"
                 raise ReleaseError(f"nbgrader could not release {name}:\n{detail}")
+            _publish(config, name)
             written.append(notebook)
     return written
 
 
-def _course_config(course_dir: Path) -> Config:
-    """The course's nbgrader_config.py (if any), with the course root pinned to `course_dir`."""
+def _publish(config: Config, name: str) -> None:
+    """Put the student version into the course's exchange (nbgrader's release_assignment), so that
+    formgrader shows the chapter as released. Only where the course configures an exchange folder
+    inside itself (course/nbgrader_config.py sets Exchange.root)."""
+    root = config.Exchange.get("root") if "Exchange" in config else None
+    course_root = config.CourseDirectory.root
+    if not root or not str(root).startswith(str(course_root)) or not config.CourseDirectory.get("course_id"):
+        return
+    from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
+
+    os.makedirs(root, exist_ok=True)
+    coursedir = CourseDirectory(config=config, assignment_id=name)
+    app = ExchangeReleaseAssignment(coursedir=coursedir, config=config)
+    app.force = True
+    try:
+        app.start()
+    except Exception as err:  # the student versions exist; formgrader will only say "draft"
+        logging.getLogger("autograder").warning("could not publish %s to the exchange: %s", name, err)
+
+
+def _course_config(course_dir: Path, db_url: str | None = None) -> Config:
+    """The course's nbgrader_config.py (if any), with the course root pinned to `course_dir` (and the
+    gradebook at `db_url` when given: --db)."""
     config = Config()
     config_file = course_dir / "nbgrader_config.py"
     if config_file.is_file():
         config.merge(PyFileConfigLoader(config_file.name, path=str(course_dir)).load_config())
     config.CourseDirectory.root = str(course_dir)
-    if "db_url" not in config.CourseDirectory:
+    if db_url:
+        config.CourseDirectory.db_url = db_url
+    elif "db_url" not in config.CourseDirectory:
         config.CourseDirectory.db_url = "sqlite:///" + str(course_dir / "gradebook.db")
+    else:
+        from .course import normalize_db_url
+
+        config.CourseDirectory.db_url = normalize_db_url(config.CourseDirectory.db_url)
     if "preprocessors" not in config.GenerateAssignment:  # a course config without our steps
         config.GenerateAssignment.preprocessors = student_preprocessors()
     if "autograde_preprocessors" not in config.Autograde:

@@ -1,52 +1,90 @@
 """`python -m autograder report`: how the class did, exercise by exercise, and what needs a human.
 
 Prints (and writes to reports/report.md): per exercise the mean score, the share of full marks and the
-most common failure messages; the flagged submissions with their reasons; kernels that died or timed
-out. Draws reports/scores.png, a histogram of total scores (matplotlib, Agg backend: no display needed).
+most common failure messages; the flagged submissions with their reasons (one line per reason); the
+invalid files kept by collect; kernels that died or timed out; with a roster, who has not submitted.
+Scores are the gradebook's (manual grades made in formgrader count). Draws one histogram of total
+scores per assignment, reports/scores_<assignment>.png (matplotlib, Agg backend: no display needed).
 """
 from __future__ import annotations
 
+import textwrap
 from collections import Counter, defaultdict
 
-from .course import Course, write_atomic
 from ..cells import exercise_of
+from .course import Course, write_atomic
 from .ui import table
 
+WIDTH = 100
 
-def report(course: Course) -> str:
-    results = course.results()
+
+def _short(text: str, width: int) -> str:
+    """The first line of ``text``, shortened at a word boundary (never mid-word)."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return textwrap.shorten(first, width, placeholder=" …") if len(first) > width else first
+
+
+def report(course: Course, assignment: str | None = None) -> str:
+    from . import collect
+    from .demo import natural_key
+    from .export import apply_gradebook
+
+    results = [r for r in course.results() if not assignment or r.assignment == assignment]
     if not results:
-        return "no graded submissions yet: run `python -m autograder grade` first"
+        return "no graded submissions yet" + (f" of {assignment}" if assignment else "") + \
+            ": run `python -m autograder grade` first"
+    results = apply_gradebook(course, results)
+    results.sort(key=lambda r: (natural_key(r.assignment), natural_key(r.student)))
     by_exercise = defaultdict(list)
     for r in results:
         for test_id, t in r.tests.items():
             by_exercise[(r.assignment, exercise_of(test_id))].append(t)
     rows = []
-    for (assignment, ex), tests in sorted(by_exercise.items()):
+    for (a, ex), tests in sorted(by_exercise.items()):
         full = sum(t.score >= t.max_score for t in tests)
         mean = sum(t.score for t in tests) / len(tests)
-        messages = Counter(t.message.splitlines()[0][:60] for t in tests if t.message)
+        messages = Counter(_short(t.message, 60) for t in tests if t.message and t.score < t.max_score)
         common = "; ".join(f"{m} (x{n})" for m, n in messages.most_common(2))
-        rows.append([assignment, ex, f"{mean:.2f}/{tests[0].max_score:g}", f"{100 * full / len(tests):.0f}%", common])
-    lines = [f"{len(results)} submissions graded", "",
-             table(rows, ["assignment", "exercise", "mean", "full marks", "most common failures"]), ""]
+        rows.append([a, ex, f"{mean:.2f}/{tests[0].max_score:g}", f"{100 * full / len(tests):.0f}%", common])
+    per_assignment = Counter(r.assignment for r in results)
+    lines = [f"{len(results)} submissions graded: " + ", ".join(f"{a} {n}" for a, n in sorted(per_assignment.items())),
+             "", table(rows, ["assignment", "exercise", "mean", "full marks", "most common failures"], wrap=60), ""]
     flagged = [r for r in results if r.flagged]
     lines.append(f"flagged for review: {len(flagged)}")
     for r in flagged:
-        lines.append(f"  {r.student}/{r.assignment}: " + "; ".join(r.flag_reasons)[:300])
+        lines.append(f"  {r.student}/{r.assignment}:")
+        for reason in r.flag_reasons:
+            lines += textwrap.wrap(reason, WIDTH, initial_indent="    - ", subsequent_indent="      ",
+                                   break_long_words=False, break_on_hyphens=False)
+    invalid = [f"{r.student}/{r.assignment}" for r in results
+               if any("is not a valid notebook" in reason for reason in r.flag_reasons)]
+    if invalid:
+        lines.append(f"invalid files (kept under submitted/, graded 0): {len(invalid)}")
+        lines += textwrap.wrap(", ".join(invalid), WIDTH, initial_indent="  ", subsequent_indent="  ")
     events = [(r, e) for r in results for e in r.events]
     if events:
         lines.append(f"kernels stopped: {len(events)}")
         for r, e in events:
             lines.append(f"  {r.student}/{r.assignment}: {e.what} in {e.cell}")
-    png = histogram(course, [r.score / r.max_score * 100 if r.max_score else 0 for r in results])
-    lines.append(f"histogram: {png}")
+    roster = collect.course_roster(course)
+    if roster is not None:
+        handed = {(s, a) for s in course.students() for a in course.assignments()
+                  if (course.submitted / s / a).is_dir()}
+        for a in ([assignment] if assignment else course.assignments()):
+            missing = [s for s in roster if (s, a) not in handed]
+            if missing:
+                lines.append(f"not submitted, {a}: {len(missing)} of {len(roster)} on the roster")
+                lines += textwrap.wrap(", ".join(missing), WIDTH, initial_indent="  ", subsequent_indent="  ")
+    for a in sorted(per_assignment):
+        mine = [r for r in results if r.assignment == a]
+        png = histogram(course, a, [r.score / r.max_score * 100 if r.max_score else 0 for r in mine])
+        lines.append(f"histogram of {a}: {png}")
     text = "\n".join(lines)
-    write_atomic(course.reports / "report.md", text + "\n")
+    write_atomic(course.reports / (f"report_{assignment}.md" if assignment else "report.md"), text + "\n")
     return text
 
 
-def histogram(course: Course, percents: list[float]):
+def histogram(course: Course, assignment: str, percents: list[float]):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -56,9 +94,9 @@ def histogram(course: Course, percents: list[float]):
     ax.hist(percents, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], edgecolor="black")
     ax.set_xlabel("score (% of maximum)")
     ax.set_ylabel("submissions")
-    ax.set_title(f"Scores of {len(percents)} submissions")
+    ax.set_title(f"{assignment}: scores of {len(percents)} submissions")
     course.reports.mkdir(parents=True, exist_ok=True)
-    path = course.reports / "scores.png"
+    path = course.reports / f"scores_{assignment}.png"
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -46,6 +46,7 @@ class Result:
     events: list[Event] = field(default_factory=list)
     flag_reasons: list[str] = field(default_factory=list)   # for the instructor's review
     sandbox: str | None = None                               # None: fully sandboxed; else why not
+    kernels: str | None = None                               # None: forked from a zygote; else how they started
     seconds: float = 0.0
     seed: int | None = None                                   # drew the hidden cases (reproduces the run)
     in_gradebook: bool = False

@@ -291,6 +291,17 @@ class SandboxedKernelManager(AsyncKernelManager):
             cmd = bwrap_args(self.sockets, self.limits, self.profile, self.data_files) + cmd
         return self.cgroup.wrap(cmd) if self.cgroup is not None else cmd
 
+    zygote = None  # a zygote.Zygote: the kernel is forked from it instead of started afresh
+    forked = None
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self.zygote is None:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        process = self.zygote.launch(self.sockets, self.connection_file, self.limits, self.data_files, self.cgroup)
+        self.forked = process
+        self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = process, process.pid, None
+        self._reconcile_connection_info(self.provisioner.connection_info)
+
     def seal(self) -> None:
         """Once the kernel has made its sockets: nothing more may be written to that shared folder."""
         os.chmod(self.sockets, 0o500)
@@ -311,11 +322,16 @@ class SandboxedKernelManager(AsyncKernelManager):
 def kernel_manager(limits: Limits, profile: Profile = PLAIN, data_files=()) -> SandboxedKernelManager:
     """A kernel manager for one notebook run. Its sockets live in a short fresh folder (Unix socket
     paths may not exceed about 100 bytes); call ``release()`` when the kernel is done."""
-    sockets = Path(tempfile.mkdtemp(prefix="ag-"))  # 0700: the sandbox's user is ours, mapped
+    from . import zygote as zygotes
+
+    zygote = zygotes.get(profile)
+    # 0700: the sandbox's user is ours, mapped; a zygote's kernels have theirs in the folder it shows
+    sockets = zygote.kernel_dir() if zygote is not None else Path(tempfile.mkdtemp(prefix="ag-"))
     km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"),
                                 connection_file=str(sockets / "kernel.json"))
     km.sockets, km.limits, km.profile, km.data_files = sockets, limits, profile, list(data_files)
     km.cgroup = Cgroup(limits) if Cgroup.support()[0] is not None and sandbox_status() is None else None
+    km.zygote = zygote
     km.cwd = str(sockets)  # where the kernel process starts; in the sandbox it then moves to WORK
     if sandbox_status() is not None:  # no sandbox: a scratch folder of its own, with the data files
         km.cwd = tempfile.mkdtemp(prefix="ag-work-")

@@ -32,9 +32,20 @@ class Progress:
                 print(line, file=self.stream, flush=True)
 
 
-def table(rows: list[list], header: list[str]) -> str:
-    """A plain text table, columns padded to their widest cell."""
-    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+def table(rows: list[list], header: list[str], wrap: int | None = None) -> str:
+    """A plain text table, columns padded to their widest cell; the last column wrapped at ``wrap``
+    characters, between words (never cut)."""
+    import textwrap
+
+    cells = [[str(c) for c in header]]
+    for row in rows:
+        row = [str(c) for c in row]
+        if wrap and len(row[-1]) > wrap:
+            pieces = textwrap.wrap(row[-1], wrap, break_long_words=False, break_on_hyphens=False) or [""]
+            cells.append(row[:-1] + [pieces[0]])
+            cells += [[""] * (len(row) - 1) + [p] for p in pieces[1:]]
+        else:
+            cells.append(row)
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
