@@ -70,8 +70,9 @@ def using(lang: str):
 
 
 def normalize(lang: str | None) -> str:
-    """'zh', 'zh_CN', 'zh-Hans', 'zh_CN.UTF-8' -> 'zh'; anything else -> 'en'."""
-    return "zh" if (lang or "").strip().lower().startswith("zh") else "en"
+    """'zh', 'zh_CN', 'zh-Hans', 'zh_CN.UTF-8' -> 'zh'; anything else (a submission's metadata may hold
+    anything) -> 'en'."""
+    return "zh" if isinstance(lang, str) and lang.strip().lower().startswith("zh") else "en"
 
 
 def _in_kernel() -> bool:

@@ -57,12 +57,20 @@ def is_twin(cell) -> bool:
 def language_of(nb) -> str:
     """The language a student notebook is written in (its metadata; English when it says nothing,
     as every notebook made before the course had two languages)."""
-    return normalize(nb.get("metadata", {}).get("autograder", {}).get("language", ENGLISH))
+    return normalize(_course_metadata(nb).get("language", ENGLISH))
 
 
 def is_bilingual(nb) -> bool:
     """A source (or bilingual release) rather than one language's version: no language recorded."""
-    return "language" not in nb.get("metadata", {}).get("autograder", {})
+    return "language" not in _course_metadata(nb)
+
+
+def _course_metadata(nb) -> dict:
+    """The notebook's ``metadata.autograder`` (empty when absent or not a mapping: a submission's
+    metadata may hold anything)."""
+    metadata = nb.get("metadata", {})
+    found = metadata.get("autograder", {}) if isinstance(metadata, dict) else {}
+    return found if isinstance(found, dict) else {}
 
 
 def _where(index: int, cell) -> str:

@@ -31,6 +31,7 @@ import nbformat
 from .. import cells, judge
 from ..judge import selfmade
 from ..kernel import probe
+from ..languages import language_of
 from . import integrity
 from .course import Course, CourseError, write_atomic
 from .execute import run_notebook
@@ -53,18 +54,13 @@ class NotebookGrade:
     flags: list[str] = field(default_factory=list)
 
 
-def notebook_language(nb) -> str:
-    """The language a notebook is written in (its metadata; English when it says nothing)."""
-    return nb.metadata.get("autograder", {}).get("language", "en")
-
-
 def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_files=(), seed: int | None = None,
                    delimiters: cells.Delimiters = cells.Delimiters()) -> NotebookGrade:
     """Grade ``nb`` (restored around ``source``) in place: the judge's verdict goes into every test cell."""
-    lang = notebook_language(nb)
+    lang = language_of(nb)
     tasks = judge.plan(source, seed=seed, delimiters=delimiters)
     token = secrets.token_hex(8)
-    _insert_probes(nb, token)
+    _insert_probes(nb, token, lang)
     replace = {i: judge.harness_code(tasks[cells.grade_id(c)], token) for i, c in enumerate(nb.cells)
                if cells.is_test(c) and tasks.get(cells.grade_id(c)) and tasks[cells.grade_id(c)].exercise}
     run = run_notebook(nb, limits=limits, data_files=data_files, replace=replace)
@@ -156,8 +152,11 @@ def _probe_cell(code: str):
     return cell
 
 
-def _insert_probes(nb, token: str) -> None:
-    new = [_probe_cell("import autograder.kernel.probe\nautograder.kernel.probe.install()")]
+def _insert_probes(nb, token: str, lang: str) -> None:
+    """A probe after every test cell; the first cell also sets the kernel's language to the notebook's
+    (the grader's kernel has no notebook path to read it from)."""
+    new = [_probe_cell(f"__import__('os').environ['COURSE_LANG'] = {lang!r}\n"
+                       "import autograder.kernel.probe\nautograder.kernel.probe.install()")]
     for cell in nb.cells:
         new.append(cell)
         if cells.is_test(cell):

@@ -7,6 +7,8 @@ course/nbgrader_config.py sets:
 * ``Autograde.sanitize_preprocessors``: ``Restore`` first (the submission rebuilt around the instructor's
   notebook, as restore.py does for our command line: stock nbgrader aborts the whole batch on one
   student's duplicated test cell);
+  and ``OverwriteCellsInLanguage`` in place of nbgrader's ``OverwriteCells`` (a Chinese submission keeps
+  its Chinese locked text: nbgrader's gradebook holds the English);
 * ``Autograde.autograde_preprocessors``: nbgrader's list with its ``Execute`` step replaced by
   ``JudgedExecute`` (the sandbox and the judge, exactly as ``python -m autograder grade`` runs them) and
   ``Neutralize`` added after ``SaveAutoGrades`` (no hidden-test text, no live student script in the
@@ -20,7 +22,7 @@ import os
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
 from .. import cells
@@ -65,6 +67,23 @@ class Restore(NbGraderPreprocessor):
             self.log.info("%s: %s", resources["nbgrader"]["student"], note)
         restored.metadata = nb.metadata
         return restored, resources
+
+
+class OverwriteCellsInLanguage(OverwriteCells):
+    """nbgrader's OverwriteCells, except for the locked markdown of a submission in another language than
+    English: Restore already put back the instructor's text in the student's language (languages.py),
+    where nbgrader's gradebook only knows the English one."""
+
+    def preprocess(self, nb, resources):
+        from ..languages import ENGLISH, language_of
+
+        self.translated = language_of(nb) != ENGLISH
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if self.translated and cell.cell_type == "markdown" and not cells.is_answer(cell):
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
 
 
 class JudgedExecute(NbGraderPreprocessor):
@@ -114,10 +133,12 @@ def student_preprocessors() -> list:
 
 
 def sanitize_preprocessors() -> list:
-    """nbgrader's Autograde sanitize steps, with Restore before them."""
+    """nbgrader's Autograde sanitize steps, with Restore before them and OverwriteCellsInLanguage for
+    OverwriteCells."""
     from nbgrader.converters import Autograde
 
-    return [Restore, *Autograde.class_traits()["sanitize_preprocessors"].default()]
+    steps = Autograde.class_traits()["sanitize_preprocessors"].default()
+    return [Restore, *(OverwriteCellsInLanguage if step is OverwriteCells else step for step in steps)]
 
 
 def autograde_preprocessors() -> list:

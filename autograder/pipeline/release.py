@@ -3,7 +3,9 @@
 `generate_release(course_dir)` turns every `course/source/<chapter>/<chapter>.ipynb` into
 `course/release/<chapter>/<chapter>.ipynb`: solutions replaced by `raise NotImplementedError()`,
 hidden tests removed, outputs cleared, and the chapter recorded in nbgrader's gradebook (the grading
-pipeline needs that record). It runs nbgrader's GenerateAssignment converter in this process, as
+pipeline needs that record). The bilingual result is then split by language (languages.py): the
+English version in nbgrader's place, the Chinese one at `release/<chapter>/zh/<chapter>.ipynb`, same
+cells, grade_ids and points. It runs nbgrader's GenerateAssignment converter in this process, as
 nbgrader's own NbGraderAPI.generate_assignment does (without the API's exchange set-up), instead of
 its command line, which costs about 3 s to start each time.
 """
@@ -21,6 +23,7 @@ from nbgrader.utils import capture_log
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from .. import languages
 from .course import CourseError
 from .nbgrader_plugins import autograde_preprocessors, sanitize_preprocessors, student_preprocessors
 
@@ -56,6 +59,8 @@ def generate_release(course_dir: Path, assignment: str | None = None, db_url: st
             )
         names = [assignment]
 
+    for name in names:  # before nbgrader writes anything: a source whose languages are not paired
+        _check_languages(course_dir, name)
     config = _course_config(course_dir, db_url)
     written = []
     with _venv_on_path(), _quiet_nbgrader():
@@ -67,9 +72,22 @@ def generate_release(course_dir: Path, assignment: str | None = None, db_url: st
             if not result["success"] or not notebook.is_file():
                 detail = result.get("error") or result.get("log") or "no log"
                 raise ReleaseError(f"nbgrader could not release {name}:\n{detail}")
+            written += languages.write_variants(notebook) or [notebook]
             _publish(config, name)
-            written.append(notebook)
     return written
+
+
+def _check_languages(course_dir: Path, name: str) -> None:
+    """Raise ReleaseError naming every cell of the chapter's source that breaks the two-language format
+    (course/TEMPLATE.md). A chapter not translated yet (English cells without twins) is released in
+    English for everyone."""
+    import nbformat
+
+    path = course_dir / "source" / name / f"{name}.ipynb"
+    try:
+        languages.check_pairs(nbformat.read(path, as_version=4), complete=False)
+    except languages.PairingError as err:
+        raise ReleaseError(f"{path}: {err}") from None
 
 
 def _publish(config: Config, name: str) -> None:

@@ -15,6 +15,7 @@ import uuid
 import nbformat
 
 from ..cells import grade_id, is_answer, is_test, visible_part
+from ..languages import source_for
 
 
 def _fresh(cell):
@@ -34,7 +35,11 @@ def _student_cell(cell):
 
 
 def restore(submission, source) -> tuple[nbformat.NotebookNode, list[str]]:
-    """The notebook to run (a new object) and notes on what was restored."""
+    """The notebook to run (a new object) and notes on what was restored.
+
+    A bilingual ``source`` is first narrowed to the submission's own language (its metadata), so the
+    restored prose, and so the graded notebook and its feedback, speak the student's language."""
+    source = source_for(submission, source)
     known = {grade_id(c): c for c in source.cells if grade_id(c)}
     answers: dict[str, object] = {}
     extras: dict[str | None, list] = {None: []}  # student cells, by the known cell they follow
