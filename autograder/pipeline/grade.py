@@ -532,8 +532,13 @@ def _mark_recorded(course: Course, result: Result) -> None:
 # ---------------------------------------------------------------- the batch
 
 def warm_up() -> None:
-    """Import what the judge computes references with, once, before the workers are forked from us."""
-    import torch  # noqa: F401
+    """Import what the judge computes references with, once, before the workers are forked from us.
+
+    One thread for torch: the references are small, the workers already use every core (with the
+    kernels beside them), and a thread pool started before a fork would hang the forked workers."""
+    import torch
+
+    torch.set_num_threads(1)
 
     from ..exercises import base
 
