@@ -3,7 +3,8 @@
     python bench/grading.py [--students 40] [--chapter 01_leaf_tensors] [--no-cluster] [--judge-overhead]
 
 Builds a synthetic class (half full solutions, half blank releases) of one chapter (the first of
-course/source: 02_backward by default; or the tiny demo course) and grades it, each time into a fresh copy of the course, with
+course/source: 02_backward by default; or the tiny demo course) and grades it, each time into a fresh
+copy of the course, with
 
 * stock nbgrader (a plain configuration: test cells run in the student's kernel, unsandboxed);
 * `python -m autograder grade --jobs 1` and `--jobs 2` (sandboxed, judged, kernels forked from a zygote);
@@ -17,6 +18,7 @@ measured alone. Each batch includes its pre-batch self-check (the instructor's s
 do-it-yourself exercises, their second run. Goals (2 cores): >= 3x stock nbgrader; per-notebook cost per
 worker <= 1.0x the floor.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -127,8 +129,9 @@ def grade_cmd(course: Path, *extra: str) -> list[str]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--students", type=int, default=40)
-    p.add_argument("--chapter", help="default: 02_backward, else the first chapter of course/source, else the tiny "
-                                     "demo course")
+    p.add_argument(
+        "--chapter", help="default: 02_backward, else the first chapter of course/source, else the tiny demo course"
+    )
     p.add_argument("--no-cluster", action="store_true", help="skip the Dask cluster run")
     p.add_argument("--judge-overhead", action="store_true", help="also measure the judge's overhead per notebook")
     args = p.parse_args()
@@ -161,12 +164,16 @@ def main() -> int:
             seconds = timed(make_cmd(course), course)
             per_worker = seconds * workers / n
             rows.append((label, workers, seconds, per_worker))
-            print(f"{label:34s} {workers} worker(s) {seconds:7.1f} s  {60 * n / seconds:6.1f} notebooks/min  "
-                  f"{per_worker:5.2f} s/notebook/worker ({per_worker / floor:.2f}x the floor)", flush=True)
+            print(
+                f"{label:34s} {workers} worker(s) {seconds:7.1f} s  {60 * n / seconds:6.1f} notebooks/min  "
+                f"{per_worker:5.2f} s/notebook/worker ({per_worker / floor:.2f}x the floor)",
+                flush=True,
+            )
             return seconds
 
-        t_stock = run("stock nbgrader autograde", 1, lambda c: ["nbgrader", "autograde", chapter, "--force"],
-                      STOCK_CONFIG)
+        t_stock = run(
+            "stock nbgrader autograde", 1, lambda c: ["nbgrader", "autograde", chapter, "--force"], STOCK_CONFIG
+        )
         run("autograder grade --jobs 1", 1, lambda c: grade_cmd(c, "--jobs", "1"))
         run("autograder grade --jobs 2", 2, lambda c: grade_cmd(c, "--jobs", "2"))
         run("autograder grade --jobs 2 --no-zygote", 2, lambda c: grade_cmd(c, "--jobs", "2", "--no-zygote"))
@@ -179,17 +186,23 @@ def main() -> int:
                 print(f"Dask cluster skipped: {err}")
             else:
                 try:
-                    run("autograder grade --scheduler (Dask)", 2, lambda c: grade_cmd(c, "--scheduler", cluster.address))
+                    run(
+                        "autograder grade --scheduler (Dask)", 2, lambda c: grade_cmd(c, "--scheduler", cluster.address)
+                    )
                 finally:
                     cluster.stop()
         print()
         for label, workers, seconds, per_worker in rows[1:]:
-            print(f"speed-up vs stock nbgrader, {label} ({workers} worker(s)): {t_stock / seconds:.2f}x (goal >= 3x "
-                  f"with 2 workers); per-notebook cost {per_worker / floor:.2f}x the floor (goal <= 1.0x)")
+            print(
+                f"speed-up vs stock nbgrader, {label} ({workers} worker(s)): {t_stock / seconds:.2f}x (goal >= 3x "
+                f"with 2 workers); per-notebook cost {per_worker / floor:.2f}x the floor (goal <= 1.0x)"
+            )
         if args.judge_overhead:
             judged, plain = judge_overhead(base, chapter)
-            print(f"judge overhead per notebook: judged {judged:.2f} s vs the same sandboxed run with in-kernel "
-                  f"tests {plain:.2f} s: {100 * (judged / plain - 1):+.0f}%")
+            print(
+                f"judge overhead per notebook: judged {judged:.2f} s vs the same sandboxed run with in-kernel "
+                f"tests {plain:.2f} s: {100 * (judged / plain - 1):+.0f}%"
+            )
     return 0
 
 

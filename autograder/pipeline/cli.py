@@ -50,28 +50,40 @@ def positive_float(text: str) -> float:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n\n")[0],
-                                epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name, help, description=None, db=False):
-        c = sub.add_parser(name, help=help, description=description or help,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        c = sub.add_parser(
+            name, help=help, description=description or help, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         c.add_argument("--course", default="course", metavar="DIR", help="the course folder (default: course/)")
         if db:
             c.add_argument("--db", metavar="URL", help=DB_HELP)
         return c
 
     def assignment(c, what):
-        c.add_argument("--assignment", metavar="NAME", help=f"only this assignment (a folder of source/, e.g. "
-                                                            f"01_leaf_tensors); default: {what}")
+        c.add_argument(
+            "--assignment",
+            metavar="NAME",
+            help=f"only this assignment (a folder of source/, e.g. 01_leaf_tensors); default: {what}",
+        )
 
     def student(c, what):
         c.add_argument("--student", metavar="ID", help=f"only this student (a folder of submitted/); default: {what}")
 
     def jobs(c, what):
-        c.add_argument("--jobs", type=positive_int, metavar="N", help=f"{what} in parallel (default: one per core, "
-                                                                      f"here {os.cpu_count()})")
+        c.add_argument(
+            "--jobs",
+            type=positive_int,
+            metavar="N",
+            help=f"{what} in parallel (default: one per core, here {os.cpu_count()})",
+        )
 
     c = command("release", "check the source notebooks, then generate the student versions", db=True)
     assignment(c, "every assignment")
@@ -80,45 +92,87 @@ def _parser() -> argparse.ArgumentParser:
 
     from . import collect as collect_module
 
-    c = command("collect", "file submissions (an LMS export: folder or .zip) under submitted/",
-                description=collect_module.__doc__)
+    c = command(
+        "collect",
+        "file submissions (an LMS export: folder or .zip) under submitted/",
+        description=collect_module.__doc__,
+    )
     c.add_argument("path", type=Path, metavar="EXPORT", help="the LMS export: a .zip file or a folder")
-    c.add_argument("--roster", type=Path, metavar="FILE.csv",
-                   help="the LMS's class list: ids are checked against it (unknown or ambiguous ones are reported, "
-                        "never guessed), and export lists every student on it; saved in the course as roster.csv")
-    c.add_argument("--roster-column", metavar="NAME", help="the roster's id column (default: the first of "
-                                                           + ", ".join(collect_module.ROSTER_COLUMNS[:6]) + ", ...)")
+    c.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE.csv",
+        help="the LMS's class list: ids are checked against it (unknown or ambiguous ones are reported, "
+        "never guessed), and export lists every student on it; saved in the course as roster.csv",
+    )
+    c.add_argument(
+        "--roster-column",
+        metavar="NAME",
+        help="the roster's id column (default: the first of " + ", ".join(collect_module.ROSTER_COLUMNS[:6]) + ", ...)",
+    )
     assignment(c, "the assignment named in each file's name")
-    c.add_argument("--layout", choices=collect_module.LAYOUTS, default="auto",
-                   help="how the LMS names files (default: auto, which tries them in the order listed above)")
-    c.add_argument("--pattern", metavar="REGEX", help="a regular expression over each file's path in the export, "
-                                                      "with a group (?P<student>...) (and optionally (?P<assignment>...))")
-    c.add_argument("--max-mb", type=positive_int, default=collect_module.MAX_MB, metavar="MB",
-                   help=f"largest file accepted, unpacked (default {collect_module.MAX_MB})")
-    c.add_argument("--force", action="store_true",
-                   help="replace submissions already collected even when the export's copy is not newer")
+    c.add_argument(
+        "--layout",
+        choices=collect_module.LAYOUTS,
+        default="auto",
+        help="how the LMS names files (default: auto, which tries them in the order listed above)",
+    )
+    c.add_argument(
+        "--pattern",
+        metavar="REGEX",
+        help="a regular expression over each file's path in the export, "
+        "with a group (?P<student>...) (and optionally (?P<assignment>...))",
+    )
+    c.add_argument(
+        "--max-mb",
+        type=positive_int,
+        default=collect_module.MAX_MB,
+        metavar="MB",
+        help=f"largest file accepted, unpacked (default {collect_module.MAX_MB})",
+    )
+    c.add_argument(
+        "--force",
+        action="store_true",
+        help="replace submissions already collected even when the export's copy is not newer",
+    )
 
-    c = command("grade", "autograde new submissions in parallel, in a sandbox (locally or on a Dask cluster)",
-                db=True)
+    c = command("grade", "autograde new submissions in parallel, in a sandbox (locally or on a Dask cluster)", db=True)
     assignment(c, "every assignment")
     student(c, "every student")
     jobs(c, "notebooks graded")
-    c.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="grade on a Dask distributed cluster (`dask scheduler` and `dask worker` on any machines; "
-                        "no shared folder needed); default: on this machine")
+    c.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="grade on a Dask distributed cluster (`dask scheduler` and `dask worker` on any machines; "
+        "no shared folder needed); default: on this machine",
+    )
     c.add_argument("--timeout", type=positive_float, default=120, metavar="S", help="seconds per cell (default 120)")
-    c.add_argument("--notebook-timeout", type=positive_float, default=900, metavar="S",
-                   help="seconds per notebook (default 900)")
-    c.add_argument("--memory-mb", type=positive_int, default=4096, metavar="MB",
-                   help="memory per kernel, files in /tmp and /dev/shm included (default 4096)")
-    c.add_argument("--disk-mb", type=positive_int, default=512, metavar="MB",
-                   help="what one notebook may write, in MB (default 512)")
-    c.add_argument("--processes", type=positive_int, default=64, metavar="N",
-                   help="processes and threads per kernel (default 64)")
+    c.add_argument(
+        "--notebook-timeout", type=positive_float, default=900, metavar="S", help="seconds per notebook (default 900)"
+    )
+    c.add_argument(
+        "--memory-mb",
+        type=positive_int,
+        default=4096,
+        metavar="MB",
+        help="memory per kernel, files in /tmp and /dev/shm included (default 4096)",
+    )
+    c.add_argument(
+        "--disk-mb",
+        type=positive_int,
+        default=512,
+        metavar="MB",
+        help="what one notebook may write, in MB (default 512)",
+    )
+    c.add_argument(
+        "--processes", type=positive_int, default=64, metavar="N", help="processes and threads per kernel (default 64)"
+    )
     c.add_argument("--force", action="store_true", help="grade again what is already graded")
-    c.add_argument("--no-zygote", action="store_true",
-                   help="start every kernel afresh (slower) instead of forking it from a process that has "
-                        "already imported torch")
+    c.add_argument(
+        "--no-zygote",
+        action="store_true",
+        help="start every kernel afresh (slower) instead of forking it from a process that has already imported torch",
+    )
 
     c = command("feedback", "write HTML feedback under feedback/", db=True)
     assignment(c, "every assignment")
@@ -127,13 +181,18 @@ def _parser() -> argparse.ArgumentParser:
     c = command("export", "write a CSV of the grades: a row per student and assignment, with a status", db=True)
     c.add_argument("file", type=Path, metavar="FILE.csv", help="where to write the CSV (e.g. grades.csv)")
     assignment(c, "every assignment")
-    c.add_argument("--roster", type=Path, metavar="FILE.csv",
-                   help="the class list (default: the roster saved by collect --roster, if any): every student on "
-                        "it gets a row, with status graded, invalid file or not submitted")
+    c.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE.csv",
+        help="the class list (default: the roster saved by collect --roster, if any): every student on "
+        "it gets a row, with status graded, invalid file or not submitted",
+    )
     c.add_argument("--roster-column", metavar="NAME", help="the roster's id column")
 
-    c = command("report", "per-exercise statistics, flagged submissions, invalid files, a histogram per chapter",
-                db=True)
+    c = command(
+        "report", "per-exercise statistics, flagged submissions, invalid files, a histogram per chapter", db=True
+    )
     assignment(c, "every assignment")
 
     c = command("demo", "the whole pipeline on a synthetic class (in course/demo/)")
@@ -164,9 +223,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: grading stopped, nobody graded and nobody flagged by this batch: {err}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as err:
-        print(f"error: this Python ({sys.executable}) lacks {err.name}: run the course's virtual environment's, "
-              "`.venv/bin/python -m autograder ...` (or `source .venv/bin/activate` first; `make setup` creates it)",
-              file=sys.stderr)
+        print(
+            f"error: this Python ({sys.executable}) lacks {err.name}: run the course's virtual environment's, "
+            "`.venv/bin/python -m autograder ...` (or `source .venv/bin/activate` first; `make setup` creates it)",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted: run the same command again to finish (nothing graded is lost)", file=sys.stderr)
@@ -194,8 +255,14 @@ def cmd_release(args) -> int:
             for r in pool.map(self_check, [str(course.root)] * len(names), names, [Limits()] * len(names)):
                 ok = r.score == r.max_score and not r.flag_reasons and not r.events
                 failing = [f"{k}: {t.message[:60]}" for k, t in r.tests.items() if t.score < t.max_score]
-                rows.append([r.assignment, f"{r.score:g}/{r.max_score:g}", "ok" if ok else "FAIL",
-                             "; ".join(failing + r.flag_reasons + [e.detail for e in r.events])])
+                rows.append(
+                    [
+                        r.assignment,
+                        f"{r.score:g}/{r.max_score:g}",
+                        "ok" if ok else "FAIL",
+                        "; ".join(failing + r.flag_reasons + [e.detail for e in r.events]),
+                    ]
+                )
                 if not ok:
                     bad.append(r.assignment)
                 bar.step(r.assignment)
@@ -221,8 +288,16 @@ def cmd_collect(args) -> int:
 
     course = _open(args)
     roster = collect.load_roster(args.roster, args.roster_column) if args.roster else None
-    report = collect.collect(course, args.path, force=args.force, roster=roster, assignment=args.assignment,
-                             layout=args.layout, pattern=args.pattern, max_mb=args.max_mb)
+    report = collect.collect(
+        course,
+        args.path,
+        force=args.force,
+        roster=roster,
+        assignment=args.assignment,
+        layout=args.layout,
+        pattern=args.pattern,
+        max_mb=args.max_mb,
+    )
     print(collect.summary(report))
     return 0
 
@@ -236,11 +311,24 @@ def cmd_grade(args) -> int:
         course_students = course.students()
         if args.student not in course_students:
             raise CourseError(f"no submissions from {args.student!r} in {course.submitted}")
-    limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
-                    disk_mb=args.disk_mb, processes=args.processes)
+    limits = Limits(
+        cell_timeout=args.timeout,
+        notebook_timeout=args.notebook_timeout,
+        memory_mb=args.memory_mb,
+        disk_mb=args.disk_mb,
+        processes=args.processes,
+    )
     try:
-        results = grade(course, assignment=args.assignment, student=args.student, jobs=args.jobs,
-                        force=args.force, limits=limits, scheduler=args.scheduler, zygote=not args.no_zygote)
+        results = grade(
+            course,
+            assignment=args.assignment,
+            student=args.student,
+            jobs=args.jobs,
+            force=args.force,
+            limits=limits,
+            scheduler=args.scheduler,
+            zygote=not args.no_zygote,
+        )
     except BatchStopped as stop:
         print(f"error: grading stopped, nobody graded and nobody flagged by this batch: {stop}", file=sys.stderr)
         return 1
@@ -269,8 +357,10 @@ def _check_graded_student(course, student, assignment) -> None:
     if student in graded:
         return
     if student in course.students():
-        raise CourseError(f"{student!r} has submissions in {course.submitted} but none is graded yet: "
-                          "run `python -m autograder grade` first")
+        raise CourseError(
+            f"{student!r} has submissions in {course.submitted} but none is graded yet: "
+            "run `python -m autograder grade` first"
+        )
     raise CourseError(f"no submissions from {student!r} in {course.submitted}")
 
 

@@ -137,24 +137,23 @@ def _entries(path: Path, report: Report, limit: int, opened: list):
         except zipfile.BadZipFile as err:
             raise CourseError(f"{path} is not a readable .zip file ({err})") from None
         opened.append(zf)
-        if True:
-            for info in zf.infolist():
-                if info.is_dir():
-                    continue
-                name = info.filename
-                if _safe_parts(name) is None:
-                    report.skip(name, "refused: an absolute path or one with . or .. in it")
-                    continue
-                mode = info.external_attr >> 16
-                if stat.S_ISLNK(mode):
-                    report.skip(name, "refused: a symbolic link")
-                    continue
-                if info.file_size > limit:
-                    report.skip(name, f"refused: {info.file_size >> 20} MB unpacked, over the {limit >> 20} MB "
-                                      "limit (--max-mb); not read")
-                    continue
-                stamp = dt.datetime(*info.date_time, tzinfo=dt.timezone.utc)
-                yield Entry(name, stamp, lambda info=info: _read_limited(lambda: zf.open(info), limit), info.file_size)
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            name = info.filename
+            if _safe_parts(name) is None:
+                report.skip(name, "refused: an absolute path or one with . or .. in it")
+                continue
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                report.skip(name, "refused: a symbolic link")
+                continue
+            if info.file_size > limit:
+                report.skip(name, f"refused: {info.file_size >> 20} MB unpacked, over the {limit >> 20} MB "
+                                  "limit (--max-mb); not read")
+                continue
+            stamp = dt.datetime(*info.date_time, tzinfo=dt.timezone.utc)
+            yield Entry(name, stamp, lambda info=info: _read_limited(lambda: zf.open(info), limit), info.file_size)
     elif path.is_dir():
         root = path
         for folder, dirs, files in os.walk(root, followlinks=False):
@@ -524,7 +523,8 @@ def _file(course: Course, c: _Candidate, report: Report, force: bool, log: list)
                 report.kept.append(Kept(label, "a different file with the same time is already collected "
                                                "(edited by hand?)", _show(old), _show(c.stamp)))
                 return
-        report.replaced.append(Replaced(label, _show(old), _show(c.stamp), forced=force and not (old and old < c.stamp)))
+        forced = force and not (old and old < c.stamp)
+        report.replaced.append(Replaced(label, _show(old), _show(c.stamp), forced=forced))
     else:
         report.collected.append(label)
     folder.mkdir(parents=True, exist_ok=True)
@@ -532,8 +532,16 @@ def _file(course: Course, c: _Candidate, report: Report, force: bool, log: list)
     write_atomic(folder / "timestamp.txt", c.stamp.strftime(STAMP_FORMAT))
     if problem:
         report.invalid.append(f"{c.entry.name} ({problem}) -> {label}")
-    log.append({"entry": c.entry.name, "student": c.student, "assignment": c.assignment,
-                "action": "replaced" if old else "collected", "invalid": problem, "timestamp": _show(c.stamp)})
+    log.append(
+        {
+            "entry": c.entry.name,
+            "student": c.student,
+            "assignment": c.assignment,
+            "action": "replaced" if old else "collected",
+            "invalid": problem,
+            "timestamp": _show(c.stamp),
+        }
+    )
 
 
 def _inside(root: Path, target: Path) -> bool:
@@ -564,10 +572,21 @@ def _timestamp(folder: Path) -> dt.datetime | None:
 def _append_log(course: Course, export: Path, report: Report, log: list) -> None:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     lines = [dict(time=now, export=str(export), **item) for item in log]
-    lines += [dict(time=now, export=str(export), entry=s.name, action="skipped", reason=s.reason)
-              for s in report.skipped]
-    lines += [dict(time=now, export=str(export), student=k.label, action="kept", reason=k.why, collected=k.old,
-                   export_time=k.new) for k in report.kept]
+    lines += [
+        dict(time=now, export=str(export), entry=s.name, action="skipped", reason=s.reason) for s in report.skipped
+    ]
+    lines += [
+        dict(
+            time=now,
+            export=str(export),
+            student=k.label,
+            action="kept",
+            reason=k.why,
+            collected=k.old,
+            export_time=k.new,
+        )
+        for k in report.kept
+    ]
     with open(course.root / LOG_FILE, "a", encoding="utf-8") as f:
         for line in lines:
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -585,9 +604,11 @@ def invalid_submissions(course: Course) -> list[str]:
 
 
 def summary(report: Report) -> str:
-    lines = [f"collected {len(report.collected)}, replaced by newer {len(report.replaced)}, "
-             f"kept {len(report.kept)}, invalid files kept for review {len(report.invalid)}, "
-             f"skipped {len(report.skipped)}"]
+    lines = [
+        f"collected {len(report.collected)}, replaced by newer {len(report.replaced)}, "
+        f"kept {len(report.kept)}, invalid files kept for review {len(report.invalid)}, "
+        f"skipped {len(report.skipped)}"
+    ]
     lines += [f"  note: {n}" for n in report.notes]
     for r in report.replaced:
         how = "replaced (--force)" if r.forced else "replaced by a newer submission"
@@ -600,6 +621,8 @@ def summary(report: Report) -> str:
         lines.append(f"  kept {k.label}: {k.why} (collected {k.old}, this export {k.new})")
     same_time = [k.label for k in report.kept if "same time" in k.why]
     if same_time:
-        lines.append(f"  (--force replaces {', '.join(same_time[:5])}{' ...' if len(same_time) > 5 else ''} "
-                     "with this export's copy)")
+        lines.append(
+            f"  (--force replaces {', '.join(same_time[:5])}{' ...' if len(same_time) > 5 else ''} "
+            "with this export's copy)"
+        )
     return "\n".join(lines)

@@ -2,12 +2,13 @@
 
 The class: one student who solves everything, one who solves half, one who slips in every exercise
 (a sign flipped in each solution), one who hands in the blank release, one broken file and one cheat who
-monkeypatches torch and the checks in the kernel (which decides nothing: the judge grades outside it). The demo course lives in course/demo/ (ignored by git), built from
-course/source (or, while the course has no chapters, from a tiny two-exercise course).
+monkeypatches torch and the checks in the kernel (which decides nothing: the judge grades outside it).
+The demo course lives in course/demo/ (ignored by git), built from course/source (or, while the
+course has no chapters, from a tiny three-exercise course).
 """
+
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import zipfile
@@ -29,28 +30,69 @@ _TINY = [
     ("markdown", "title", "# Demo | 演示\nThree small exercises on torch.autograd.", None),
     ("code", "setup", "import torch", None),
     ("markdown", "ex0_1_statement", "**Exercise 0.1** `grad_of_square(x)`: d(x²)/dx at `x`, as a float.", None),
-    ("answer", "ex0_1", 'def grad_of_square(x):\n    """d(x**2)/dx at x, computed by torch.autograd."""\n'
-     "    ### BEGIN SOLUTION\n    t = torch.tensor(float(x), requires_grad=True)\n    (t ** 2).backward()\n"
-     "    return t.grad.item()\n    ### END SOLUTION", None),
-    ("test", "ex0_1_tests", "from autograder.exercises.demo import check_ex0_1\ncheck_ex0_1(grad_of_square)\n"
-     "### BEGIN HIDDEN TESTS\ncheck_ex0_1.hidden(grad_of_square, low=-3.0, high=3.0, repeat=7)\n### END HIDDEN TESTS", 1),
+    (
+        "answer",
+        "ex0_1",
+        'def grad_of_square(x):\n    """d(x**2)/dx at x, computed by torch.autograd."""\n'
+        "    ### BEGIN SOLUTION\n    t = torch.tensor(float(x), requires_grad=True)\n    (t ** 2).backward()\n"
+        "    return t.grad.item()\n    ### END SOLUTION",
+        None,
+    ),
+    (
+        "test",
+        "ex0_1_tests",
+        "from autograder.exercises.demo import check_ex0_1\ncheck_ex0_1(grad_of_square)\n"
+        "### BEGIN HIDDEN TESTS\ncheck_ex0_1.hidden(grad_of_square, low=-3.0, high=3.0, repeat=7)\n"
+        "### END HIDDEN TESTS",
+        1,
+    ),
     ("markdown", "ex0_2_statement", "**Exercise 0.2** `scaled_sum_grad(w, c)`: the gradient of `(c * w).sum()`.", None),
-    ("answer", "ex0_2", 'def scaled_sum_grad(w, c):\n    """The gradient of (c * w).sum() with respect to w."""\n'
-     "    ### BEGIN SOLUTION\n    w = w.detach().clone().requires_grad_(True)\n    (c * w).sum().backward()\n"
-     "    return w.grad\n    ### END SOLUTION", None),
-    ("test", "ex0_2_tests", "from autograder.exercises.demo import check_ex0_2\ncheck_ex0_2(scaled_sum_grad)\n"
-     "### BEGIN HIDDEN TESTS\ncheck_ex0_2.hidden(scaled_sum_grad, shape=(4, 5), repeat=2)\n### END HIDDEN TESTS", 2),
-    ("markdown", "ex0_3_statement", "**Exercise 0.3** `grad_by_hand(x)`: d(x·sin x)/dx at `x`, derived by hand "
-     "(no autograd: it is graded a second time without torch).", None),
-    ("answer", "ex0_3", "import math\n\n\ndef grad_by_hand(x):\n    \"\"\"d(x sin x)/dx = sin x + x cos x.\"\"\"\n"
-     "    ### BEGIN SOLUTION\n    return math.sin(x) + x * math.cos(x)\n    ### END SOLUTION", None),
-    ("test", "ex0_3_tests", "from autograder.exercises.demo import check_ex0_3\ncheck_ex0_3(grad_by_hand)\n"
-     "### BEGIN HIDDEN TESTS\ncheck_ex0_3.hidden(grad_by_hand, repeat=5)\n### END HIDDEN TESTS", 1),
+    (
+        "answer",
+        "ex0_2",
+        'def scaled_sum_grad(w, c):\n    """The gradient of (c * w).sum() with respect to w."""\n'
+        "    ### BEGIN SOLUTION\n    w = w.detach().clone().requires_grad_(True)\n    (c * w).sum().backward()\n"
+        "    return w.grad\n    ### END SOLUTION",
+        None,
+    ),
+    (
+        "test",
+        "ex0_2_tests",
+        "from autograder.exercises.demo import check_ex0_2\ncheck_ex0_2(scaled_sum_grad)\n"
+        "### BEGIN HIDDEN TESTS\ncheck_ex0_2.hidden(scaled_sum_grad, shape=(4, 5), repeat=2)\n### END HIDDEN TESTS",
+        2,
+    ),
+    (
+        "markdown",
+        "ex0_3_statement",
+        "**Exercise 0.3** `grad_by_hand(x)`: d(x·sin x)/dx at `x`, derived by hand "
+        "(no autograd: it is graded a second time without torch).",
+        None,
+    ),
+    (
+        "answer",
+        "ex0_3",
+        'import math\n\n\ndef grad_by_hand(x):\n    """d(x sin x)/dx = sin x + x cos x."""\n'
+        "    ### BEGIN SOLUTION\n    return math.sin(x) + x * math.cos(x)\n    ### END SOLUTION",
+        None,
+    ),
+    (
+        "test",
+        "ex0_3_tests",
+        "from autograder.exercises.demo import check_ex0_3\ncheck_ex0_3(grad_by_hand)\n"
+        "### BEGIN HIDDEN TESTS\ncheck_ex0_3.hidden(grad_by_hand, repeat=5)\n### END HIDDEN TESTS",
+        1,
+    ),
 ]
 TINY_WRONG = {
-    "ex0_1": [("returns x instead of 2x", "def grad_of_square(x):\n    return float(x)"),
-              ("returns a tensor", "def grad_of_square(x):\n    t = torch.tensor(float(x), requires_grad=True)\n"
-                                   "    (t ** 2).backward()\n    return t.grad")],
+    "ex0_1": [
+        ("returns x instead of 2x", "def grad_of_square(x):\n    return float(x)"),
+        (
+            "returns a tensor",
+            "def grad_of_square(x):\n    t = torch.tensor(float(x), requires_grad=True)\n"
+            "    (t ** 2).backward()\n    return t.grad",
+        ),
+    ],
     "ex0_2": [("returns w", "def scaled_sum_grad(w, c):\n    return w")],
     "ex0_3": [("forgets the product rule", "import math\ndef grad_by_hand(x):\n    return math.cos(x)")],
 }
@@ -58,11 +100,18 @@ TINY_WRONG = {
 
 def tiny_notebook() -> nbformat.NotebookNode:
     """The tiny course's source notebook: three exercises, 1 + 2 + 1 points."""
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     for kind, gid, text, points in _TINY:
-        meta = {"grade": kind == "test", "solution": kind == "answer", "locked": kind != "answer",
-                "task": False, "grade_id": gid, "schema_version": 3}
+        meta = {
+            "grade": kind == "test",
+            "solution": kind == "answer",
+            "locked": kind != "answer",
+            "task": False,
+            "grade_id": gid,
+            "schema_version": 3,
+        }
         if points:
             meta["points"] = points
         make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
@@ -85,10 +134,12 @@ def _write_config(root: Path) -> None:
         shutil.copy(repo_config, root / "nbgrader_config.py")
     else:
         (root / "nbgrader_config.py").write_text(
-            "import os\nc = get_config()\nc.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n")
+            "import os\nc = get_config()\nc.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n"
+        )
 
 
 # ---------------------------------------------------------------- synthetic students
+
 
 def typical_mistake(solution: str) -> str | None:
     """A solution with one typical slip: the first ``+`` of its solution region turned into ``-``
@@ -133,8 +184,12 @@ def synthetic_class(course_root: Path, assignment: str, notebook: str) -> dict[s
     files = {
         "alice": student_notebook(source, release, {gid: None for gid in ids}),
         "bob": student_notebook(source, release, {gid: None for gid in ids[: (len(ids) + 1) // 2]}),
-        "carol": student_notebook(source, release, {gid: first_wrong.get(gid) for gid in ids if gid in first_wrong}
-                                  | {gid: None for gid in ids if gid not in first_wrong}),
+        "carol": student_notebook(
+            source,
+            release,
+            {gid: first_wrong.get(gid) for gid in ids if gid in first_wrong}
+            | {gid: None for gid in ids if gid not in first_wrong},
+        ),
         "dave": nbformat.writes(release),
         "erin": '{"cells": [ {"cell_type": "code", "source": "broken by a bad upload',
         "mallory": student_notebook(source, release, cheat),
@@ -156,6 +211,7 @@ def write_class_zip(course_root: Path, path: Path, assignments: list[str]) -> Pa
 
 
 # ---------------------------------------------------------------- the demo
+
 
 def run_demo(course_dir: Path, jobs: int | None = None, out=print) -> int:
     """Build course/demo from the course's chapters and run release, collect, grade, feedback, export, report."""
@@ -198,15 +254,29 @@ def grade_summary(results: list, course=None) -> str:
     from .ui import table
     from .zygote import zygote_status
 
-    rows = [[r.student, r.assignment, f"{r.score:g}/{r.max_score:g}", "FLAGGED" if r.flagged else "",
-             "; ".join(r.flag_reasons) or "; ".join(e.what + " in " + e.cell for e in r.events)]
-            for r in sorted(results, key=lambda r: (natural_key(r.student), natural_key(r.assignment)))]
-    text = table(rows, ["student", "assignment", "score", "flag", "why / what happened"], wrap=70) if rows \
+    rows = [
+        [
+            r.student,
+            r.assignment,
+            f"{r.score:g}/{r.max_score:g}",
+            "FLAGGED" if r.flagged else "",
+            "; ".join(r.flag_reasons) or "; ".join(e.what + " in " + e.cell for e in r.events),
+        ]
+        for r in sorted(results, key=lambda r: (natural_key(r.student), natural_key(r.assignment)))
+    ]
+    text = (
+        table(rows, ["student", "assignment", "score", "flag", "why / what happened"], wrap=70)
+        if rows
         else "nothing new to grade"
+    )
     status, limits = sandbox_status(), limits_status()
     zygote = next((r.kernels for r in results if r.kernels), None) if results else zygote_status()
-    lines = [text, "*** WARNING: " + status if status else
-             "sandbox: bubblewrap (no network, course hidden); verdicts by the judge, outside the kernel"]
+    lines = [
+        text,
+        "*** WARNING: " + status
+        if status
+        else "sandbox: bubblewrap (no network, course hidden); verdicts by the judge, outside the kernel",
+    ]
     if limits and not status:
         lines.append("*** NOTE: " + limits)
     if rows:
@@ -227,5 +297,8 @@ def natural_key(text: str):
 
 def invalid_results(course) -> list[str]:
     """student/assignment of every graded submission whose file was not a valid notebook."""
-    return [f"{r.student}/{r.assignment}" for r in course.results()
-            if any("is not a valid notebook" in reason for reason in r.flag_reasons)]
+    return [
+        f"{r.student}/{r.assignment}"
+        for r in course.results()
+        if any("is not a valid notebook" in reason for reason in r.flag_reasons)
+    ]

@@ -34,7 +34,7 @@ class Execution:
 
     status: dict[int, str] = field(default_factory=dict)
     replies: dict[int, list] = field(default_factory=dict)  # outputs of the code that replaced cell i
-    event: str | None = None  # "timeout", "kernel died", "memory limit", "output limit", "notebook timeout", "kernel did not start"
+    event: str | None = None
     event_cell: int | None = None
     detail: str = ""
     seconds: float = 0.0
@@ -66,8 +66,15 @@ class _LimitedClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, data_files=(), replace=None,
-                 max_output_bytes: int = MAX_OUTPUT_BYTES) -> Execution:
+def run_notebook(
+    nb,
+    *,
+    limits: Limits = Limits(),
+    profile: Profile = PLAIN,
+    data_files=(),
+    replace=None,
+    max_output_bytes: int = MAX_OUTPUT_BYTES,
+) -> Execution:
     """Run every code cell of ``nb`` (in place) in a sandboxed kernel; see the module docstring."""
     replace = replace or {}
     result = Execution()
@@ -75,9 +82,16 @@ def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, dat
     result.status = {i: "not run" for i in code_cells}
     start = time.monotonic()
     km = kernel_manager(limits, profile, data_files)
-    client = _LimitedClient(nb, km=km, allow_errors=True, timeout=limits.cell_timeout, startup_timeout=120,
-                            shutdown_kernel="immediate", max_output_bytes=max_output_bytes,
-                            resources={"metadata": {"path": km.cwd}})
+    client = _LimitedClient(
+        nb,
+        km=km,
+        allow_errors=True,
+        timeout=limits.cell_timeout,
+        startup_timeout=120,
+        shutdown_kernel="immediate",
+        max_output_bytes=max_output_bytes,
+        resources={"metadata": {"path": km.cwd}},
+    )
     group = None
     try:
         with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
@@ -99,7 +113,9 @@ def run_notebook(nb, *, limits: Limits = Limits(), profile: Profile = PLAIN, dat
                 try:
                     client.execute_cell(cell, i)
                 except CellTimeoutError:
-                    result.event = "timeout" if client.timeout >= min(allowed, limits.cell_timeout) else "notebook timeout"
+                    result.event = (
+                        "timeout" if client.timeout >= min(allowed, limits.cell_timeout) else "notebook timeout"
+                    )
                     result.event_cell, result.status[i] = i, result.event
                     break
                 except DeadKernelError:
@@ -171,6 +187,6 @@ def _describe(result: Execution, limits: Limits, max_output_bytes: int) -> str:
         "notebook timeout": "the notebook ran longer than its time limit and was stopped",
         "memory limit": f"the notebook used more than its {limits.memory_mb} MB of memory and was stopped",
         "kernel died": "the Python kernel died (a crash, os._exit, or more memory than the "
-                       f"{limits.memory_mb} MB limit)",
+        f"{limits.memory_mb} MB limit)",
         "output limit": f"the notebook printed more than {max_output_bytes // 1000} kB and was stopped",
     }.get(result.event, result.event)

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..cells import exercise_of
 from .course import Course, write_atomic
 
-STATUSES = ("graded", "invalid file", "not graded yet", "not submitted")
+# A student's status per assignment in the export: "graded", "invalid file", "not graded yet" or "not submitted".
 
 
 def gradebook_scores(course: Course, assignment: str | None = None) -> dict[tuple[str, str, str], float]:
@@ -60,12 +60,15 @@ def status_of(result) -> str:
     return "graded"
 
 
-def rows(course: Course, assignment: str | None = None, roster: list[str] | None = None) -> tuple[list[str], list[dict]]:
+def rows(
+    course: Course, assignment: str | None = None, roster: list[str] | None = None
+) -> tuple[list[str], list[dict]]:
     from . import collect
 
     assignments = [assignment] if assignment else course.assignments()
-    results = {(r.student, r.assignment): r for r in apply_gradebook(course, course.results())
-               if r.assignment in assignments}
+    results = {
+        (r.student, r.assignment): r for r in apply_gradebook(course, course.results()) if r.assignment in assignments
+    }
     if roster is None:
         roster = collect.course_roster(course)
     submitted = {(s, a) for s in course.students() for a in assignments if (course.submitted / s / a).is_dir()}
@@ -83,8 +86,12 @@ def rows(course: Course, assignment: str | None = None, roster: list[str] | None
                 status += " (not on the roster)"
             row = {"student": student, "assignment": a, "status": status}
             if r is not None:
-                row.update(score=f"{r.score:g}", max_score=f"{r.max_score:g}", flagged=int(r.flagged),
-                           flag_reasons="; ".join(r.flag_reasons))
+                row.update(
+                    score=f"{r.score:g}",
+                    max_score=f"{r.max_score:g}",
+                    flagged=int(r.flagged),
+                    flag_reasons="; ".join(r.flag_reasons),
+                )
                 for test_id, test in r.tests.items():
                     row[exercise_of(test_id)] = f"{test.score:g}"
             else:
@@ -94,8 +101,9 @@ def rows(course: Course, assignment: str | None = None, roster: list[str] | None
     return header, table
 
 
-def export(course: Course, path: Path, assignment: str | None = None,
-           roster: list[str] | None = None) -> tuple[Path, dict[str, int]]:
+def export(
+    course: Course, path: Path, assignment: str | None = None, roster: list[str] | None = None
+) -> tuple[Path, dict[str, int]]:
     """Write the CSV; return its path and how many rows have each status."""
     header, table = rows(course, assignment, roster)
     buffer = io.StringIO()

@@ -507,7 +507,8 @@ def record(gb, result: Result) -> None:
     try:
         gb.find_assignment(result.assignment)
     except MissingEntry:
-        raise CourseError(f"{result.assignment} is not in the gradebook: run `python -m autograder release` first")
+        raise CourseError(f"{result.assignment} is not in the gradebook: "
+                          "run `python -m autograder release` first") from None
     gb.update_or_create_student(result.student)
     kwargs = {"timestamp": result.timestamp} if result.timestamp else {}
     gb.update_or_create_submission(result.assignment, result.student, **kwargs)
@@ -515,8 +516,10 @@ def record(gb, result: Result) -> None:
         try:
             grade = gb.find_grade(test_id, test.notebook, result.assignment, result.student)
         except MissingEntry:
-            raise CourseError(f"test cell {test_id} of {result.assignment} is not in the gradebook: the source "
-                              "changed since the release; run `python -m autograder release` again")
+            raise CourseError(
+                f"test cell {test_id} of {result.assignment} is not in the gradebook: the source "
+                "changed since the release; run `python -m autograder release` again"
+            ) from None
         grade.auto_score = test.score
         grade.needs_manual_grade = False
     for name in {t.notebook for t in result.tests.values()}:
@@ -530,6 +533,7 @@ def _mark_recorded(course: Course, result: Result) -> None:
 
 
 # ---------------------------------------------------------------- the batch
+
 
 def warm_up() -> None:
     """Import what the judge computes references with, once, before the workers are forked from us.
@@ -560,12 +564,16 @@ def _worker_init(zygote_on: bool = True):
 
 def _failed(job: dict, why: str) -> Result:
     """The result for a submission the grader itself could not finish (it never stops the batch alone)."""
-    return Result(job["student"], job["assignment"], job["hash"],
-                  flag_reasons=[f"the grader failed on this submission: {why}"])
+    return Result(
+        job["student"], job["assignment"], job["hash"], flag_reasons=[f"the grader failed on this submission: {why}"]
+    )
 
 
-ENVIRONMENT_FAILURES = ("kernel did not start", "the grader's probe could not start in the kernel",
-                        "the grader failed on this submission")
+ENVIRONMENT_FAILURES = (
+    "kernel did not start",
+    "the grader's probe could not start in the kernel",
+    "the grader failed on this submission",
+)
 
 
 def environment_failure(result: Result) -> str | None:
@@ -596,8 +604,10 @@ class _Batch:
             self.held.append((result, texts))
             if len(self.held) >= 3 and 2 * len(self.held) > self.finished:
                 why = environment_failure(self.held[0][0])
-                raise BatchStopped(f"{len(self.held)} of the first {self.finished} submissions failed the same way "
-                                   f"({why}): this is the grading machine's problem, not the students'")
+                raise BatchStopped(
+                    f"{len(self.held)} of the first {self.finished} submissions failed the same way "
+                    f"({why}): this is the grading machine's problem, not the students'"
+                )
             return
         self._keep(result, texts)
 
@@ -614,8 +624,18 @@ class _Batch:
         return self.done
 
 
-def grade(course: Course, *, assignment=None, student=None, jobs: int | None = None, force=False,
-          limits: Limits = Limits(), progress=None, scheduler: str | None = None, zygote: bool = True) -> list[Result]:
+def grade(
+    course: Course,
+    *,
+    assignment=None,
+    student=None,
+    jobs: int | None = None,
+    force=False,
+    limits: Limits = Limits(),
+    progress=None,
+    scheduler: str | None = None,
+    zygote: bool = True,
+) -> list[Result]:
     """Grade everything new; return the results graded or recorded by this run.
 
     Raises BatchStopped (nothing graded, nobody flagged) when the instructor's own solutions do not pass
@@ -659,16 +679,20 @@ def _grade_locally(tasks, bundles, limits, batch: _Batch, jobs, zygote_on) -> No
     pending = list(range(len(tasks)))
     checked = False
     while pending:
-        with cf.ProcessPoolExecutor(min(jobs, len(pending)), mp_context=ctx, initializer=_worker_init,
-                                    initargs=(zygote_on,)) as pool:
+        with cf.ProcessPoolExecutor(
+            min(jobs, len(pending)), mp_context=ctx, initializer=_worker_init, initargs=(zygote_on,)
+        ) as pool:
             if not checked:  # the instructor's solutions, in the same sandbox, before any student
-                for why in pool.map(remote_check, bundles.values(), [limits] * len(bundles),
-                                    [zygote_on] * len(bundles)):
+                for why in pool.map(
+                    remote_check, bundles.values(), [limits] * len(bundles), [zygote_on] * len(bundles)
+                ):
                     if why:
                         raise BatchStopped(why)
                 checked = True
-            futures = {pool.submit(remote_grade, tasks[i], bundles[tasks[i]["assignment"]], limits, zygote_on,
-                                   True): i for i in pending}
+            futures = {
+                pool.submit(remote_grade, tasks[i], bundles[tasks[i]["assignment"]], limits, zygote_on, True): i
+                for i in pending
+            }
             pending = []
             try:
                 for future in cf.as_completed(futures):

@@ -39,20 +39,50 @@ DANGEROUS_MODULES = {
     "sqlite3": "opens databases (the gradebook?)", "shutil": "copies or removes files",
 }
 DANGEROUS_ATTRS = {
-    "_exit": "ends the kernel (os._exit)", "kill": "sends signals", "fork": "forks the process",
-    "system": "runs shell commands", "popen": "runs shell commands", "excepthook": "replaces sys.excepthook",
-    "settrace": "installs a tracer", "setprofile": "installs a profiler", "addaudithook": "installs an audit hook",
-    "_getframe": "reads interpreter frames", "f_back": "reads interpreter frames", "f_globals": "reads interpreter frames",
-    "f_locals": "reads interpreter frames", "__globals__": "reads a function's globals", "__code__": "rewrites code objects",
+    "_exit": "ends the kernel (os._exit)",
+    "kill": "sends signals",
+    "fork": "forks the process",
+    "system": "runs shell commands",
+    "popen": "runs shell commands",
+    "excepthook": "replaces sys.excepthook",
+    "settrace": "installs a tracer",
+    "setprofile": "installs a profiler",
+    "addaudithook": "installs an audit hook",
+    "_getframe": "reads interpreter frames",
+    "f_back": "reads interpreter frames",
+    "f_globals": "reads interpreter frames",
+    "f_locals": "reads interpreter frames",
+    "__globals__": "reads a function's globals",
+    "__code__": "rewrites code objects",
     "__subclasses__": "walks class hierarchies (__subclasses__)",
-    "showtraceback": "touches IPython's error display", "run_cell": "touches IPython's cell runner",
-    "input_transformers_cleanup": "rewrites cells before they run", "input_transformers_post": "rewrites cells before they run",
-    "ast_transformers": "rewrites cells before they run", "events": "hooks IPython's events",
-    "user_ns": "reads the kernel's namespace", "register_magic_function": "adds magics",
+    "showtraceback": "touches IPython's error display",
+    "run_cell": "touches IPython's cell runner",
+    "input_transformers_cleanup": "rewrites cells before they run",
+    "input_transformers_post": "rewrites cells before they run",
+    "ast_transformers": "rewrites cells before they run",
+    "events": "hooks IPython's events",
+    "user_ns": "reads the kernel's namespace",
+    "register_magic_function": "adds magics",
 }
-RIGGABLE_DUNDERS = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__sub__",
-                    "__rsub__", "__abs__", "__float__", "__len__", "__contains__", "__instancecheck__",
-                    "__subclasscheck__", "__array_function__", "__torch_function__"}
+RIGGABLE_DUNDERS = {
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__bool__",
+    "__sub__",
+    "__rsub__",
+    "__abs__",
+    "__float__",
+    "__len__",
+    "__contains__",
+    "__instancecheck__",
+    "__subclasscheck__",
+    "__array_function__",
+    "__torch_function__",
+}
 
 
 def _root_name(node) -> str | None:
@@ -118,8 +148,13 @@ class _Scanner(ast.NodeVisitor):
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name in ("setattr", "delattr") and node.args and self._protected(node.args[0]):
             self.hit(f"monkeypatches {_dotted(node.args[0])} with {name}()")
-        if name == "open" and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str) and _outside(node.args[0].value):
+        if (
+            name == "open"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and _outside(node.args[0].value)
+        ):
             self.hit(f"opens a file outside its folder ({node.args[0].value})")
         self.generic_visit(node)
 

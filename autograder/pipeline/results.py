@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-STATUSES = ("passed", "failed", "not attempted", "not run", "missing", "unreadable", "not judged")
+# A test's status: "passed", "failed", "not attempted", "not run", "missing", "unreadable" or "not judged".
 
 
 @dataclass

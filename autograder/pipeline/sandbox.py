@@ -113,7 +113,8 @@ def bwrap_args(sockets: Path | None, limits: Limits = Limits(), profile: Profile
         args += ["--ro-bind-try", f, f]  # what programs read from /etc, and nothing else of it
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", str(limits.disk_mb << 20), "--tmpfs", WRITABLE, "--dir", f"{WRITABLE}/tmp",
-             "--dir", WORK, "--symlink", f"{WRITABLE.lstrip('/')}/tmp", "/tmp"]  # relative: bwrap resolves it inside the sandbox
+             # relative: bwrap resolves the link inside the sandbox
+             "--dir", WORK, "--symlink", f"{WRITABLE.lstrip('/')}/tmp", "/tmp"]
     for d in _package_dirs():  # after /tmp: a course (and its .venv) under /tmp stays visible
         args += ["--ro-bind", d, d]
     for d in _hidden_dirs():
@@ -193,7 +194,11 @@ class Cgroup:
             own = root / _own_v2_path().lstrip("/")
             parent = own.parent if own != root else root
             for base in (root, parent):
-                controllers = (base / "cgroup.subtree_control").read_text().split() if (base / "cgroup.subtree_control").exists() else []
+                controllers = (
+                    (base / "cgroup.subtree_control").read_text().split()
+                    if (base / "cgroup.subtree_control").exists()
+                    else []
+                )
                 if {"memory", "pids"} <= set(controllers) and _writable(base):
                     return "v2", (str(base),)
         return None, ()
@@ -255,12 +260,14 @@ def sandbox_status() -> str | None:
     if not shutil.which("bwrap"):
         return "bubblewrap (bwrap) is not installed: student code runs with your rights (apt-get install bubblewrap)"
     try:
-        proc = subprocess.run(bwrap_args(None) + [sys.executable, "-c", "print(1)"], capture_output=True, text=True,
-                              timeout=30)
+        proc = subprocess.run(
+            bwrap_args(None) + [sys.executable, "-c", "print(1)"], capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired) as err:
         return f"bubblewrap does not start ({err}): student code runs with your rights"
     if proc.returncode != 0 or proc.stdout.strip() != "1":
-        return f"bubblewrap cannot create namespaces here ({proc.stderr.strip()[:200]}): student code runs with your rights"
+        return (f"bubblewrap cannot create namespaces here ({proc.stderr.strip()[:200]}): "
+                "student code runs with your rights")
     return None
 
 
@@ -268,8 +275,10 @@ def limits_status() -> str | None:
     """None when memory and process limits are enforced by a cgroup, else what holds instead."""
     if Cgroup.support()[0] is not None:
         return None
-    return ("no writable cgroup here: memory is limited as address space (tmpfs counted in), the process "
-            "count is not limited")
+    return (
+        "no writable cgroup here: memory is limited as address space (tmpfs counted in), the process "
+        "count is not limited"
+    )
 
 
 # ---------------------------------------------------------------------------------------- kernels
@@ -284,8 +293,14 @@ class SandboxedKernelManager(AsyncKernelManager):
     cwd: str = ""
 
     def format_kernel_cmd(self, extra_arguments=None):
-        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
-                  "--HistoryManager.enabled=False"] + list(extra_arguments or [])
+        kernel = [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            self.connection_file,
+            "--HistoryManager.enabled=False",
+        ] + list(extra_arguments or [])
         cmd = rlimit_args(self.limits, self.cgroup is not None) + kernel
         if sandbox_status() is None:
             cmd = bwrap_args(self.sockets, self.limits, self.profile, self.data_files) + cmd
@@ -327,8 +342,9 @@ def kernel_manager(limits: Limits, profile: Profile = PLAIN, data_files=()) -> S
     zygote = zygotes.get(profile)
     # 0700: the sandbox's user is ours, mapped; a zygote's kernels have theirs in the folder it shows
     sockets = zygote.kernel_dir() if zygote is not None else Path(tempfile.mkdtemp(prefix="ag-"))
-    km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"),
-                                connection_file=str(sockets / "kernel.json"))
+    km = SandboxedKernelManager(
+        kernel_name="python3", transport="ipc", ip=str(sockets / "k"), connection_file=str(sockets / "kernel.json")
+    )
     km.sockets, km.limits, km.profile, km.data_files = sockets, limits, profile, list(data_files)
     km.cgroup = Cgroup(limits) if Cgroup.support()[0] is not None and sandbox_status() is None else None
     km.zygote = zygote

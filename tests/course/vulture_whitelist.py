@@ -36,3 +36,25 @@ _._should_skip_dynamo  # torch's TorchDispatchMode asks its subclasses (ch05's o
 _.showwarning  # warnings.showwarning, replaced so that warnings print on stdout (kernel/__init__.py)
 _.code_stub  # nbgrader's ClearSolutions.code_stub, a configuration attribute (tests/course/harness.py)
 _.pytestmark  # pytest reads a module's pytestmark
+
+# the instructor's pipeline: names that argparse, nbgrader, nbconvert, jupyter_client or HTMLParser call
+_.cmd_release  # cli.py: `python -m autograder COMMAND` calls cmd_<COMMAND>
+_.cmd_collect
+_.cmd_grade
+_.cmd_feedback
+_.cmd_export
+_.cmd_report
+_.cmd_demo
+_._canvas  # collect.py: a layout's reader is found by its name, getattr(self, f"_{layout}")
+_._moodle
+_._blackboard
+_._nested
+_._folders
+_.on_cell_executed  # execute.py: nbclient's hook
+_.sanitize_html  # feedback.py: nbconvert's HTMLExporter option
+_.auto_score  # grade.py: nbgrader's gradebook columns
+_.needs_manual_grade
+_.preprocessors  # release.py: nbgrader's GenerateAssignment option
+_.format_kernel_cmd  # sandbox.py: jupyter_client's KernelManager hook
+_.handle_starttag  # tests/pipeline: HTMLParser's callbacks
+_.handle_data

@@ -70,7 +70,7 @@ WRONG_2 = "def scaled_sum_grad(w, c):\n    return w"
 RIGHT_1 = "def grad_of_square(x):\n    return 2.0 * float(x)"
 
 # An answer cell may hold any code: these are the attacks, each followed by the real (wrong) work.
-FORGED_REPLY = '''
+FORGED_REPLY = """
 import builtins, types, json
 from IPython.display import display
 _real_import = builtins.__import__
@@ -82,35 +82,36 @@ def _fake_serve(exercise_id, token, payload):
 _fake = types.SimpleNamespace(serve=_fake_serve)
 def _import(name, *args, **kwargs):
     if name.startswith("autograder"):
-        return types.SimpleNamespace(kernel=types.SimpleNamespace(harness=_fake), exercises=_real_import("autograder.exercises"))
+        return types.SimpleNamespace(kernel=types.SimpleNamespace(harness=_fake),
+                                     exercises=_real_import("autograder.exercises"))
     return _real_import(name, *args, **kwargs)
 print.__self__.__import__ = _import
-'''
-CUSTOM_EXC = '''
+"""
+CUSTOM_EXC = """
 ip = get_ipython()
 ip.set_custom_exc((BaseException,), lambda *args, **kwargs: None)
 ip.events.register("post_run_cell", lambda result: setattr(result, "error_in_exec", None))
-'''
+"""
 TRANSFORM_PASS = "type(get_ipython()).transform_cell = lambda self, cell: 'pass\\n'\n"
-SWAP_CODE = '''
+SWAP_CODE = """
 import autograder.exercises.demo as demo, autograder.exercises.base as base
 demo.GradOfSquare.compare.__code__ = (lambda self, case, got, want: None).__code__
 base.Exercise.judge.__code__ = (lambda self, case, got_data, want_data: None).__code__
-'''
-POISON_TORCH = '''
+"""
+POISON_TORCH = """
 import torch
 torch.Tensor.backward = lambda self, *args, **kwargs: None
 torch.autograd.grad = lambda *args, **kwargs: (torch.zeros(()),)
-'''
+"""
 POISON_MINIGRAD = "import minigrad\nminigrad.Tensor.backward = lambda self, *a, **k: None\n"
-UNPARSEABLE = ('_ = %time exec("import autograder.exercises.base as b; b.Exercise.judge = lambda *a, **k: None")\n')
+UNPARSEABLE = '_ = %time exec("import autograder.exercises.base as b; b.Exercise.judge = lambda *a, **k: None")\n'
 DISPLAYHOOK = "import sys\nsys.displayhook('1')\n"
-LEAK_HIDDEN = '''
+LEAK_HIDDEN = """
 import linecache, sys
 seen = "\\n".join("".join(lines[2]) for lines in linecache.cache.values() if len(lines) > 2)
 print("LEAK:", seen[-4000:], "\\n".join(str(v) for v in globals().get("In", [])[-5:]))
-'''
-READ_SOURCE = '''
+"""
+READ_SOURCE = """
 import os, autograder
 repo = os.path.dirname(os.path.dirname(autograder.__file__))
 for path in ["../../source/00_demo/00_demo.ipynb", "../source/00_demo/00_demo.ipynb",
@@ -119,8 +120,8 @@ for path in ["../../source/00_demo/00_demo.ipynb", "../source/00_demo/00_demo.ip
         print("LEAK:", open(path).read()[:2000])
     except OSError as error:
         print("not readable:", path, type(error).__name__)
-'''
-FIND_GRADEBOOK = '''
+"""
+FIND_GRADEBOOK = """
 import os, sqlite3, autograder
 repo = os.path.dirname(os.path.dirname(autograder.__file__))
 for path in ["../../gradebook.db", os.path.join(repo, "course", "gradebook.db"), "/tmp/gradebook.db"]:
@@ -129,8 +130,8 @@ for path in ["../../gradebook.db", os.path.join(repo, "course", "gradebook.db"),
         print("DELETED GRADES in", path)
     except sqlite3.Error as error:
         print("no gradebook at", path, error)
-'''
-EVIL_HTML = '''
+"""
+EVIL_HTML = """
 from IPython.display import display, HTML, Javascript, SVG
 class Evil:
     def _repr_html_(self):
@@ -139,20 +140,20 @@ display(Evil())
 display(HTML("<a href=\\"javascript:alert('EVIL2')\\">click</a>"))
 display(Javascript("alert('EVIL3')"))
 display(SVG("<svg xmlns='http://www.w3.org/2000/svg'><script>alert('EVIL4')</script><circle r='3'/></svg>"))
-'''
-SELF_MADE_TORCH = '''
+"""
+SELF_MADE_TORCH = """
 import torch
 def grad_by_hand(x):
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     (t * t.sin()).backward()
     return t.grad.item()
-'''
-SELF_MADE_REFERENCE = '''
+"""
+SELF_MADE_REFERENCE = """
 from autograder.exercises.demo import check_ex0_3
 def grad_by_hand(x):
     return check_ex0_3.reference({"x": x})["result"]["value"]
-'''
-SHM_BOMB = '''
+"""
+SHM_BOMB = """
 written = 0
 try:
     with open("/dev/shm/bomb", "wb") as f:
@@ -162,9 +163,9 @@ try:
 except OSError as error:
     print("stopped:", error)
 print("MB written to /dev/shm:", written)
-'''
+"""
 DISK_BOMB = SHM_BOMB.replace("/dev/shm/bomb", "bomb.bin").replace("to /dev/shm", "to the working folder")
-FORK_BOMB = '''
+FORK_BOMB = """
 import os
 children = 0
 for _ in range(200):
@@ -179,14 +180,20 @@ for _ in range(200):
         os._exit(0)
     children += 1
 print("processes started:", children)
-'''
+"""
 
 HOSTILE = {
     "patch_torch_allclose": (answers(ex0_2="import torch\ntorch.allclose = lambda *a, **k: True\n" + WRONG_2), 0, None),
     "patch_numpy": (answers(ex0_2="import numpy as np\nnp.allclose = lambda *a, **k: True\n" + WRONG_2), 0, None),
     "patch_math": (answers(ex0_1="import math\nmath.isclose = lambda *a, **k: True\n" + WRONG_1), 0, None),
-    "patch_exercise_checks": (answers(ex0_2="import autograder.exercises.base as b\nb.Exercise.judge = "
-                                            "lambda *a, **k: None\n" + WRONG_2, ex0_1=None), 1, None),
+    "patch_exercise_checks": (
+        answers(
+            ex0_2="import autograder.exercises.base as b\nb.Exercise.judge = lambda *a, **k: None\n" + WRONG_2,
+            ex0_1=None,
+        ),
+        1,
+        None,
+    ),
     "forged_reply_via_import_hook": (answers(ex0_1=FORGED_REPLY + WRONG_1, ex0_2=WRONG_2), 0, None),
     "custom_exc_and_post_run_cell": (answers(ex0_1=CUSTOM_EXC + WRONG_1, ex0_2=WRONG_2), 0, None),
     "transform_cell_to_pass": (answers(ex0_1=None, ex0_2=TRANSFORM_PASS + WRONG_2), 1, None),
@@ -195,11 +202,22 @@ HOSTILE = {
     "poison_minigrad_backward": (answers(ex0_2=POISON_MINIGRAD + WRONG_2, ex0_3=None), 1, None),
     "unparseable_cell": (answers(ex0_1=UNPARSEABLE + WRONG_1), 0, None),
     "displayhook_before_failure": (answers(ex0_1=DISPLAYHOOK + WRONG_1), 0, None),
-    "rigged_eq_float": (answers(ex0_1="class Always(float):\n    def __eq__(self, other):\n        return True\n"
-                                      "def grad_of_square(x):\n    return Always(0.0)"), 0, None),
-    "rigged_tensor_subclass": (answers(ex0_2="import torch\nclass T(torch.Tensor):\n    def __eq__(self, other):\n"
-                                             "        return True\ndef scaled_sum_grad(w, c):\n    return T(w.shape)"),
-                               0, None),
+    "rigged_eq_float": (
+        answers(
+            ex0_1="class Always(float):\n    def __eq__(self, other):\n        return True\n"
+            "def grad_of_square(x):\n    return Always(0.0)"
+        ),
+        0,
+        None,
+    ),
+    "rigged_tensor_subclass": (
+        answers(
+            ex0_2="import torch\nclass T(torch.Tensor):\n    def __eq__(self, other):\n"
+            "        return True\ndef scaled_sum_grad(w, c):\n    return T(w.shape)"
+        ),
+        0,
+        None,
+    ),
     "leaks_what_the_kernel_saw": (answers(ex0_1=RIGHT_1 + "\n" + LEAK_HIDDEN, ex0_2=None), 3, None),
     "reads_course_files": (answers(ex0_1=RIGHT_1 + "\n" + READ_SOURCE), 1, None),
     "evil_html_and_js": (answers(ex0_1=RIGHT_1 + "\n" + EVIL_HTML), 1, None),
@@ -210,10 +228,17 @@ HOSTILE = {
     "disk_bomb": (answers(ex0_1=None, ex0_2=DISK_BOMB + WRONG_2), 1, None),
     "fork_bomb": (answers(ex0_1=None, ex0_2=FORK_BOMB + WRONG_2), 1, None),
     "infinite_loop": (answers(ex0_1=None, ex0_2="while True:\n    pass", ex0_3=None), 1, "timeout"),
-    "memory_bomb": (answers(ex0_1=None, ex0_2="hog = []\nwhile True:\n    hog.append(bytearray(200 << 20))"), 1,
-                    "memory limit"),
+    "memory_bomb": (
+        answers(ex0_1=None, ex0_2="hog = []\nwhile True:\n    hog.append(bytearray(200 << 20))"),
+        1,
+        "memory limit",
+    ),
     "huge_output": (answers(ex0_1=None, ex0_2="while True:\n    print('spam' * 5000)"), 1, "output limit"),
-    "background_process": (answers(ex0_1="import subprocess\nsubprocess.Popen(['sleep', '4242'])\n" + WRONG_1), 0, None),
+    "background_process": (
+        answers(ex0_1="import subprocess\nsubprocess.Popen(['sleep', '4242'])\n" + WRONG_1),
+        0,
+        None,
+    ),
     "os_exit": (answers(ex0_1=None, ex0_2="import os\nos._exit(3)"), 1, "kernel died"),
     "segfault": (answers(ex0_1=None, ex0_2="import ctypes\nctypes.string_at(0)"), 1, "kernel died"),
     "corrupt_json": (lambda source, release: '{"cells": [ {"cell_type": "code", "source": "oops', 0, None),
@@ -226,19 +251,37 @@ HONEST = {
     "full": (answers(ex0_1=None, ex0_2=None, ex0_3=None), 4),
     "partial": (answers(ex0_1=None), 1),
     "blank": (answers(), 0),
-    "other_right_answers": (answers(ex0_1=RIGHT_1, ex0_2="import torch\ndef scaled_sum_grad(w, c):\n"
-                                                         "    return torch.full_like(w, c)",
-                                    ex0_3="from math import sin, cos\ndef grad_by_hand(x):\n"
-                                          "    return x * cos(x) + sin(x)"), 4),
-    "warns_on_stderr": (answers(ex0_1="import sys, warnings\ndef grad_of_square(x):\n"
-                                      "    warnings.warn('about to differentiate')\n"
-                                      "    print('debug: x =', x, file=sys.stderr)\n    return 2.0 * float(x)",
-                                ex0_2=None), 3),
+    "other_right_answers": (
+        answers(
+            ex0_1=RIGHT_1,
+            ex0_2="import torch\ndef scaled_sum_grad(w, c):\n    return torch.full_like(w, c)",
+            ex0_3="from math import sin, cos\ndef grad_by_hand(x):\n    return x * cos(x) + sin(x)",
+        ),
+        4,
+    ),
+    "warns_on_stderr": (
+        answers(
+            ex0_1="import sys, warnings\ndef grad_of_square(x):\n"
+            "    warnings.warn('about to differentiate')\n"
+            "    print('debug: x =', x, file=sys.stderr)\n    return 2.0 * float(x)",
+            ex0_2=None,
+        ),
+        3,
+    ),
     "deleted_test_cell": (mutate(_delete("ex0_1_tests"), ex0_1=None, ex0_2=None), 3),
     "duplicated_test_cell": (mutate(_duplicate("ex0_2_tests"), ex0_1=None, ex0_2=None), 3),
-    "helper_cell_added": (mutate(_added_cell("ex0_1", "def twice(v):\n    return 2.0 * v"),
-                                 ex0_1="def grad_of_square(x):\n    return twice(float(x))"), 1),
-    "self_made_with_a_helper_cell": (mutate(_added_cell("ex0_3", "import math\n\ndef d_sin(x):\n    return math.cos(x)"),
-                                            ex0_3="import math\ndef grad_by_hand(x):\n"
-                                                  "    return math.sin(x) + x * d_sin(x)"), 1),
+    "helper_cell_added": (
+        mutate(
+            _added_cell("ex0_1", "def twice(v):\n    return 2.0 * v"),
+            ex0_1="def grad_of_square(x):\n    return twice(float(x))",
+        ),
+        1,
+    ),
+    "self_made_with_a_helper_cell": (
+        mutate(
+            _added_cell("ex0_3", "import math\n\ndef d_sin(x):\n    return math.cos(x)"),
+            ex0_3="import math\ndef grad_by_hand(x):\n    return math.sin(x) + x * d_sin(x)",
+        ),
+        1,
+    ),
 }

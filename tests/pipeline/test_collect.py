@@ -1,7 +1,6 @@
 """collect: who a file belongs to, what it may not do, and what the instructor is told (no kernels)."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import resource
 import zipfile
@@ -172,11 +171,15 @@ def test_invalid_file_is_kept_and_named(course, tmp_path):
 def test_replacements_are_reported_with_both_times_and_never_older(course, tmp_path, notebooks):
     blank, solved = notebooks
     collect.collect(course, make_zip(tmp_path / "1.zip", {"amy_00_demo.ipynb": blank}, when=(2026, 1, 10, 12, 0, 0)))
-    rep = collect.collect(course, make_zip(tmp_path / "2.zip", {"amy_00_demo.ipynb": solved}, when=(2026, 1, 11, 8, 0, 0)))
+    rep = collect.collect(course, make_zip(tmp_path / "2.zip", {"amy_00_demo.ipynb": solved},
+                                           when=(2026, 1, 11, 8, 0, 0)))
     assert [(r.label, r.old, r.new) for r in rep.replaced] == [
-        ("amy/00_demo", "2026-01-10 12:00:00 UTC", "2026-01-11 08:00:00 UTC")]
+        ("amy/00_demo", "2026-01-10 12:00:00 UTC", "2026-01-11 08:00:00 UTC")
+    ]
     assert "collected 2026-01-10 12:00:00 UTC -> now 2026-01-11 08:00:00 UTC" in collect.summary(rep)
-    rep = collect.collect(course, make_zip(tmp_path / "3.zip", {"amy_00_demo.ipynb": blank}, when=(2026, 1, 9, 0, 0, 0)))
+    rep = collect.collect(
+        course, make_zip(tmp_path / "3.zip", {"amy_00_demo.ipynb": blank}, when=(2026, 1, 9, 0, 0, 0))
+    )
     assert rep.kept[0].why == "the collected one is newer" and not rep.replaced
     assert "--force" not in collect.summary(rep)  # never suggests replacing a newer one with an older one
     target = course.submitted / "amy" / A / f"{A}.ipynb"

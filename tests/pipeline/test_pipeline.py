@@ -8,15 +8,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder.pipeline import collect, export, feedback, integrity, report
+from autograder.pipeline import export, feedback, integrity, report
 from autograder.pipeline.course import open_course
-from autograder.pipeline.demo import student_notebook, tiny_notebook, write_tiny_course
+from autograder.pipeline.demo import student_notebook, write_tiny_course
 from autograder.pipeline.grade import Limits, grade
 from autograder.pipeline.release import generate_release
 from autograder.pipeline.restore import restore
@@ -100,8 +99,11 @@ def test_sandbox_keeps_packages_under_tmp_visible(monkeypatch, tmp_path):
     judge_dir = Path(sandbox.autograder.__file__).parent / "judge"
     monkeypatch.setattr(sandbox, "_package_dirs", lambda: sorted({sys.prefix, sys.base_prefix,
                                                                    str(judge_dir.parent)}))
-    out = subprocess.run(sandbox.bwrap_args(None) + [sys.executable, "-c", f"import os; print(os.listdir('{judge_dir}'))"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        sandbox.bwrap_args(None) + [sys.executable, "-c", f"import os; print(os.listdir('{judge_dir}'))"],
+        capture_output=True,
+        text=True,
+    )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
@@ -156,12 +158,20 @@ def _corpus(course, source, release):
 def _nbgrader_autograde(root: Path) -> None:
     """Stock nbgrader's command line, on a course configured by our nbgrader_config.py."""
     with open(root / "nbgrader_config.py", "a") as f:
-        f.write(f"\nc.JudgedExecute.cell_timeout = {LIMITS.cell_timeout}\nc.JudgedExecute.notebook_timeout = "
-                f"{LIMITS.notebook_timeout}\nc.JudgedExecute.memory_mb = {LIMITS.memory_mb}\n"
-                f"c.JudgedExecute.disk_mb = {LIMITS.disk_mb}\n")
+        f.write(
+            f"\nc.JudgedExecute.cell_timeout = {LIMITS.cell_timeout}\nc.JudgedExecute.notebook_timeout = "
+            f"{LIMITS.notebook_timeout}\nc.JudgedExecute.memory_mb = {LIMITS.memory_mb}\n"
+            f"c.JudgedExecute.disk_mb = {LIMITS.disk_mb}\n"
+        )
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
-    out = subprocess.run([os.path.join(os.path.dirname(sys.executable), "nbgrader"), "autograde", A],
-                         cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "nbgrader"), "autograde", A],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert "Autograding" in out.stdout + out.stderr, out.stderr[-3000:]
 
 
@@ -228,8 +238,11 @@ def test_hostile_corpus_in_one_batch_through_both_paths(tiny, tmp_path):
     _nbgrader_autograde(stock)
     stock_course = open_course(stock)
     with stock_course.gradebook() as gb:
-        scores = {s: gb.find_submission(A, s).score for s in expected if s not in (
-            "hostile_missing_notebook", "hostile_corrupt_json")}
+        scores = {
+            s: gb.find_submission(A, s).score
+            for s in expected
+            if s not in ("hostile_missing_notebook", "hostile_corrupt_json")
+        }
     assert scores == {s: v for s, v in expected.items() if s in scores}
     for path in stock.glob("autograded/*/*/*.ipynb"):
         assert not any(secret in path.read_text() for secret in HIDDEN_TEXT), path
@@ -270,12 +283,17 @@ def test_kill_9_mid_batch_then_rerun_loses_and_duplicates_nothing(tmp_path):
 
 def test_cli_reports_bad_input_clearly(tmp_path):
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
-    out = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(tmp_path / "nope")],
-                         capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "--course", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert out.returncode == 2 and "no course folder" in out.stderr
 
 
 # ---------------------------------------------------------------- the real chapters
+
 
 @pytest.mark.slow
 @pytest.mark.skipif(not any((REPO / "course" / "source").glob("*/*.ipynb")), reason="no chapters in course/source yet")

@@ -4,9 +4,7 @@ binaries and fail under CI=1."""
 from __future__ import annotations
 
 import csv
-import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +15,7 @@ import nbformat
 import pytest
 
 from autograder.pipeline import cli, collect, export, grade as grading, report
-from autograder.pipeline.course import CourseError, open_course
+from autograder.pipeline.course import open_course
 from autograder.pipeline.demo import student_notebook, write_tiny_course
 from autograder.pipeline.release import generate_release
 from autograder.pipeline.results import Event, Result
@@ -26,7 +24,7 @@ from autograder.pipeline.sandbox import Limits, sandbox_status
 
 from autograder.pipeline.services import DaskCluster
 
-from .conftest import missing, start
+from .conftest import start
 
 A = "00_demo"
 LIMITS = Limits(cell_timeout=20, notebook_timeout=120, memory_mb=1024, disk_mb=128, processes=64)
@@ -243,7 +241,8 @@ def test_zygote_kernels_are_as_isolated_as_fresh_ones(tmp_path):
         run = run_notebook(hog, limits=LIMITS)
         assert run.event in ("memory limit", "kernel died") or "MemoryError" in str(hog.cells[0].outputs), run
         disk = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-            "try:\n    open('/tmp/big', 'wb').write(b'0' * (200 << 20))\nexcept OSError as e:\n    print('FULL', e.errno)")])
+            "try:\n    open('/tmp/big', 'wb').write(b'0' * (200 << 20))\n"
+            "except OSError as e:\n    print('FULL', e.errno)")])
         run_notebook(disk, limits=LIMITS)
         assert "FULL 28" in _text(disk) or "FULL 27" in _text(disk), _text(disk)
     finally:
@@ -262,6 +261,7 @@ def test_zygote_can_be_turned_off():
 
 # ---------------------------------------------------------------- export, report, command line (no kernels)
 
+
 @pytest.fixture
 def graded_course(tmp_path):
     """A released tiny course with results recorded directly (no kernel): s00 4/4, s01 1/4, erin invalid."""
@@ -276,8 +276,13 @@ def graded_course(tmp_path):
         r = Result(student, A, "h")
         for test_id, points in (("ex0_1_tests", 1), ("ex0_2_tests", 2), ("ex0_3_tests", 1)):
             got = points if score >= 4 or (score == 1 and test_id == "ex0_1_tests") else 0
-            r.tests[test_id] = Outcome(A, points, got, "passed" if got else "failed",
-                                          "" if got else "[ex] wrong: the gradient is off by a sign " * 3)
+            r.tests[test_id] = Outcome(
+                A,
+                points,
+                got,
+                "passed" if got else "failed",
+                "" if got else "[ex] wrong: the gradient is off by a sign " * 3,
+            )
         if invalid:
             r.flag(f"{A}.ipynb is not a valid notebook (NotJSONError: ...)")
         r.flag("after ex0_1_tests: x") if student == "s01" else None
@@ -295,7 +300,12 @@ def test_export_with_a_roster_has_a_row_and_a_status_for_every_student(graded_co
     path, counts = export.export(course, tmp_path / "g.csv", roster=["s00", "s01", "erin", "late", "zoe"])
     rows = {r["student"]: r for r in csv.DictReader(path.open())}
     assert {s: r["status"] for s, r in rows.items()} == {
-        "s00": "graded", "s01": "graded", "erin": "invalid file", "late": "not graded yet", "zoe": "not submitted"}
+        "s00": "graded",
+        "s01": "graded",
+        "erin": "invalid file",
+        "late": "not graded yet",
+        "zoe": "not submitted",
+    }
     assert counts == {"graded": 2, "invalid file": 1, "not graded yet": 1, "not submitted": 1}
     assert rows["s00"]["score"] == "4" and rows["zoe"]["score"] == "0"
     # the roster saved by collect --roster is used by default; a graded student off the roster is kept
