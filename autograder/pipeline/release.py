@@ -46,7 +46,8 @@ def released_notebook(course_dir: Path, chapter: str) -> Path:
 
 
 def generate_release(course_dir: Path, assignment: str | None = None, db_url: str | None = None) -> list[Path]:
-    """Generate the student version of one chapter (or of all of them); return the notebooks written.
+    """Generate the student version of one chapter (or of all of them); return the notebooks at nbgrader's
+    place (English; each other language's version is at ``languages.variant_path`` beside it).
 
     Raises ReleaseError, with nbgrader's log, when nbgrader fails or the chapter does not exist.
     """
@@ -72,7 +73,8 @@ def generate_release(course_dir: Path, assignment: str | None = None, db_url: st
             if not result["success"] or not notebook.is_file():
                 detail = result.get("error") or result.get("log") or "no log"
                 raise ReleaseError(f"nbgrader could not release {name}:\n{detail}")
-            written += languages.write_variants(notebook) or [notebook]
+            languages.write_variants(notebook)  # the other languages beside it (variant_path)
+            written.append(notebook)
             _publish(config, name)
     return written
 

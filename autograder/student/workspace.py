@@ -116,8 +116,10 @@ def workspace_language(workspace: Path) -> str | None:
 
 # ------------------------------------------------------------------------------------------ syncing
 def student_version(released: Path, lang: str) -> nbformat.NotebookNode:
-    """The notebook a student gets for a released chapter, in ``lang``: ``languages.variant`` of it."""
-    return languages.variant(nbformat.read(released, as_version=4), lang)
+    """The notebook a student gets for a released chapter, in ``lang``: ``lang``'s own file of the release
+    where there is one (``languages.variant_path``), else ``languages.variant`` of the bilingual one."""
+    own = languages.variant_path(released, lang)
+    return languages.variant(nbformat.read(own if own.is_file() else released, as_version=4), lang)
 
 
 def _write(nb, path: Path) -> str:

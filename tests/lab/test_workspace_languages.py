@@ -70,8 +70,10 @@ def _start(path):
 
 
 def test_release_keeps_both_languages_and_the_workspace_gets_one(course, tmp_path):
-    released = nbformat.read(released_notebook(course, "01_tiny"), as_version=4)
-    assert any(languages.is_twin(c) for c in released.cells)  # nbgrader kept the twins
+    english = released_notebook(course, "01_tiny")
+    chinese = languages.variant_path(english, "zh")
+    assert (languages.language_of(nbformat.read(english, 4)), languages.language_of(nbformat.read(chinese, 4))) \
+        == ("en", "zh")  # the release split by language, English in nbgrader's place
 
     ws = tmp_path / "ws"
     workspace.sync(ws, _released(course), "zh")
@@ -100,9 +102,8 @@ def test_switching_an_unstarted_workspace_rewrites_every_chapter(course, tmp_pat
     workspace.sync(ws, _released(course), "en")
     assert _markdown(ws / "01_tiny.ipynb") == ["# 01_tiny", "Write `double(x)`."]
 
-    messages = workspace.sync(ws, _released(course), "zh")
-
-    with using("zh"):
+    with using("zh"):  # what `workspace --lang zh` does: it speaks the new language
+        messages = workspace.sync(ws, _released(course), "zh")
         expected = [_("{name}: now in {language} (you had not changed it).").format(
             name=f"{c}.ipynb", language=_("Chinese")) for c in CHAPTERS]
     assert messages == expected
@@ -156,14 +157,11 @@ def test_a_manifest_from_before_two_languages_is_an_english_workspace(course, tm
     assert workspace.sync(ws, _released(course)) == []
 
 
-def test_a_per_language_release_is_used_when_there_is_one(course):
-    zh = languages.variant_path(released_notebook(course, "01_tiny"), "zh")
-    zh.parent.mkdir()
-    nb = languages.variant(nbformat.read(released_notebook(course, "01_tiny"), as_version=4), "zh")
-    nbformat.write(nb, zh)
-    assert workspace.released_chapters(course, "zh")["01_tiny"] == zh
-    assert workspace.released_chapters(course, "zh")["02_tiny"] == released_notebook(course, "02_tiny")
-    assert workspace.released_chapters(course, "en")["01_tiny"] == released_notebook(course, "01_tiny")
+def test_each_language_takes_its_own_file_of_the_release(course):
+    for chapter in CHAPTERS:
+        english = released_notebook(course, chapter)
+        assert workspace.released_chapters(course, "zh")[chapter] == languages.variant_path(english, "zh")
+        assert workspace.released_chapters(course, "en")[chapter] == english
 
 
 @pytest.mark.usefixtures("zh_catalog")
