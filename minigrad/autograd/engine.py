@@ -27,6 +27,8 @@ from . import anomaly_mode
 from .grad_mode import state as _grad_mode
 from .graph import AccumulateGrad, grad_accumulator
 
+_anomaly_mode = anomaly_mode.state
+
 
 class GraphTask:
     """One backward pass: what its phases share."""
@@ -51,10 +53,11 @@ def execute(task, roots):
     """
     ready = [(-node._seq, node) for node in set(roots) if task.dependencies[node] == 0]
     heapq.heapify(ready)
+    buffers, pop = task.buffers, heapq.heappop
     while ready:
-        _, node = heapq.heappop(ready)
-        grads = task.buffers.pop(node, None)  # the summed gradient of each output of the node
-        grads = run_node(task, node, grads)   # the gradient of each of its inputs
+        _, node = pop(ready)
+        grads = buffers.pop(node, None)     # the summed gradient of each output of the node
+        grads = run_node(task, node, grads)  # the gradient of each of its inputs
         deliver(task, node, grads, ready)
 
 
@@ -95,7 +98,7 @@ def run_node(task, node, grads):
     grads_out = None
     if task.needed is None or node in task.needed:
         if grads is not None:
-            grads_out = node.apply(grads) if not anomaly_mode.state.enabled else \
+            grads_out = node.apply(grads) if not _anomaly_mode.enabled else \
                 anomaly_mode.run_checked(node, grads)
             if node._post_hooks:
                 for hook in node._post_hooks:
@@ -121,8 +124,8 @@ def deliver(task, node, grads, ready):
 def add_to_buffer(buffers, node, output_nr, grad):
     """Sum ``grad`` into the gradient of output ``output_nr`` of ``node`` (fan-outs add up here)."""
     buf = buffers.get(node)
-    if buf is None:
-        buffers[node] = [None] * output_nr + [grad]
+    if buf is None:  # the first gradient to reach the node (most nodes get only one)
+        buffers[node] = [grad] if output_nr == 0 else [None] * output_nr + [grad]
         return
     if len(buf) <= output_nr:
         buf.extend([None] * (output_nr + 1 - len(buf)))
