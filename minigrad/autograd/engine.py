@@ -48,17 +48,20 @@ class GraphTask:
 def execute(task, roots):
     """Run each node once all the gradients flowing into it have arrived.
 
-    ``ready`` holds the nodes that may run, the most recently made first (a heap of their
-    sequence numbers, negated), as in torch: it also decides the order in which hooks fire.
+    ``ready`` holds the nodes that may run, by their sequence numbers negated; they run the most
+    recently made first, as in torch (it also decides the order in which hooks fire): ``order``
+    is a heap of those numbers. (Plain numbers rather than (number, node) pairs: with many
+    nodes ready at once, as in a wide graph, comparing pairs made the heap slow.)
     """
-    ready = [(-node._seq, node) for node in set(roots) if task.dependencies[node] == 0]
-    heapq.heapify(ready)
+    ready = {-node._seq: node for node in set(roots) if task.dependencies[node] == 0}
+    order = list(ready)
+    heapq.heapify(order)
     buffers, pop = task.buffers, heapq.heappop
-    while ready:
-        _, node = pop(ready)
+    while order:
+        node = ready.pop(pop(order))
         grads = buffers.pop(node, None)     # the summed gradient of each output of the node
         grads = run_node(task, node, grads)  # the gradient of each of its inputs
-        deliver(task, node, grads, ready)
+        deliver(task, node, grads, ready, order)
 
 
 def count_dependencies(task, roots):
@@ -108,7 +111,7 @@ def run_node(task, node, grads):
     return grads_out if grads_out is not None else (None,) * len(node._next_nodes)
 
 
-def deliver(task, node, grads, ready):
+def deliver(task, node, grads, ready, order):
     """Phase 4: hand each input of ``node`` its gradient; a node that has them all is ready."""
     buffers, dependencies = task.buffers, task.dependencies
     for next_node, output_nr, grad in zip(node._next_nodes, node._next_nrs, grads):
@@ -118,7 +121,8 @@ def deliver(task, node, grads, ready):
             add_to_buffer(buffers, next_node, output_nr, grad)
         waiting = dependencies[next_node] = dependencies[next_node] - 1
         if waiting == 0:
-            heapq.heappush(ready, (-next_node._seq, next_node))
+            ready[-next_node._seq] = next_node
+            heapq.heappush(order, -next_node._seq)
 
 
 def add_to_buffer(buffers, node, output_nr, grad):
