@@ -56,11 +56,10 @@ def execute(task, roots):
     ready = {-node._seq: node for node in set(roots) if task.dependencies[node] == 0}
     order = list(ready)
     heapq.heapify(order)
-    buffers, pop = task.buffers, heapq.heappop
     while order:
-        node = ready.pop(pop(order))
-        grads = buffers.pop(node, None)     # the summed gradient of each output of the node
-        grads = run_node(task, node, grads)  # the gradient of each of its inputs
+        node = ready.pop(heapq.heappop(order))
+        grads = task.buffers.pop(node, None)  # the summed gradient of each output of the node
+        grads = run_node(task, node, grads)   # the gradient of each of its inputs
         deliver(task, node, grads, ready, order)
 
 
