@@ -36,13 +36,15 @@ detach_
 
 
 def _method(fn):
-    """A Tensor method from a function of the tensor: ``x.exp()`` is ``exp(x)``."""
-    if len(inspect.signature(fn).parameters) == 1:  # x.exp(): skip the *args packing
-        def method(self):
-            return fn(self)
-    else:
-        def method(self, *args, **kwargs):
-            return fn(self, *args, **kwargs)
+    """A Tensor method from a function of the tensor: ``x.exp()`` is ``exp(x)``.
+
+    A Python function is a method already (``x.exp`` binds ``x`` to its first parameter), so it
+    is used as it is: a wrapper would cost one more call per operation."""
+    if inspect.isfunction(fn):
+        return fn
+
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
     method.__name__ = fn.__name__
     method.__doc__ = fn.__doc__
     return method

@@ -27,6 +27,8 @@ from . import anomaly_mode
 from .grad_mode import state as _grad_mode
 from .graph import AccumulateGrad, grad_accumulator
 
+_anomaly_mode = anomaly_mode.state
+
 
 class GraphTask:
     """One backward pass: what its phases share."""
@@ -46,16 +48,19 @@ class GraphTask:
 def execute(task, roots):
     """Run each node once all the gradients flowing into it have arrived.
 
-    ``ready`` holds the nodes that may run, the most recently made first (a heap of their
-    sequence numbers, negated), as in torch: it also decides the order in which hooks fire.
+    ``ready`` holds the nodes that may run, by their sequence numbers negated; they run the most
+    recently made first, as in torch (it also decides the order in which hooks fire): ``order``
+    is a heap of those numbers. (Plain numbers rather than (number, node) pairs: with many
+    nodes ready at once, as in a wide graph, comparing pairs made the heap slow.)
     """
-    ready = [(-node._seq, node) for node in set(roots) if task.dependencies[node] == 0]
-    heapq.heapify(ready)
-    while ready:
-        _, node = heapq.heappop(ready)
+    ready = {-node._seq: node for node in set(roots) if task.dependencies[node] == 0}
+    order = list(ready)
+    heapq.heapify(order)
+    while order:
+        node = ready.pop(heapq.heappop(order))
         grads = task.buffers.pop(node, None)  # the summed gradient of each output of the node
         grads = run_node(task, node, grads)   # the gradient of each of its inputs
-        deliver(task, node, grads, ready)
+        deliver(task, node, grads, ready, order)
 
 
 def count_dependencies(task, roots):
@@ -95,7 +100,7 @@ def run_node(task, node, grads):
     grads_out = None
     if task.needed is None or node in task.needed:
         if grads is not None:
-            grads_out = node.apply(grads) if not anomaly_mode.state.enabled else \
+            grads_out = node.apply(grads) if not _anomaly_mode.enabled else \
                 anomaly_mode.run_checked(node, grads)
             if node._post_hooks:
                 for hook in node._post_hooks:
@@ -105,7 +110,7 @@ def run_node(task, node, grads):
     return grads_out if grads_out is not None else (None,) * len(node._next_nodes)
 
 
-def deliver(task, node, grads, ready):
+def deliver(task, node, grads, ready, order):
     """Phase 4: hand each input of ``node`` its gradient; a node that has them all is ready."""
     buffers, dependencies = task.buffers, task.dependencies
     for next_node, output_nr, grad in zip(node._next_nodes, node._next_nrs, grads):
@@ -115,14 +120,15 @@ def deliver(task, node, grads, ready):
             add_to_buffer(buffers, next_node, output_nr, grad)
         waiting = dependencies[next_node] = dependencies[next_node] - 1
         if waiting == 0:
-            heapq.heappush(ready, (-next_node._seq, next_node))
+            ready[-next_node._seq] = next_node
+            heapq.heappush(order, -next_node._seq)
 
 
 def add_to_buffer(buffers, node, output_nr, grad):
     """Sum ``grad`` into the gradient of output ``output_nr`` of ``node`` (fan-outs add up here)."""
     buf = buffers.get(node)
-    if buf is None:
-        buffers[node] = [None] * output_nr + [grad]
+    if buf is None:  # the first gradient to reach the node (most nodes get only one)
+        buffers[node] = [grad] if output_nr == 0 else [None] * output_nr + [grad]
         return
     if len(buf) <= output_nr:
         buf.extend([None] * (output_nr + 1 - len(buf)))

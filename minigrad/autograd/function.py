@@ -12,6 +12,7 @@ The ``ctx`` *is* the node (as in torch): ``y.grad_fn`` is the ``ctx`` that ``for
 tensors into, and the engine calls ``node.apply(grads)``, which calls ``backward(ctx, *grads)``.
 """
 import functools
+import itertools
 from numbers import Number
 
 import numpy as np
@@ -37,6 +38,11 @@ INFERENCE_MESSAGE = (
     "`torch.inference_mode()`.")
 
 _NUMBERS = {int, float, bool}  # checked before isinstance(a, Number), which is slow
+
+# needs_input_grad of ops with up to 4 arguments, shared: a node keeps one of these instead of a
+# tuple of its own (a tuple per op would be one more object for the garbage collector to count
+# and examine while the graph grows)
+_FLAGS = {t: t for n in range(5) for t in itertools.product((False, True), repeat=n)}
 
 
 def modified_message(t, expected, creator, output_nr):
@@ -91,7 +97,7 @@ class BackwardNode(Node):
         if self._freed:
             raise RuntimeError(FREED_MESSAGE)
         saved, outputs = self._saved, self._saved_outputs
-        versions = self._saved_versions or (0,) * len(saved)
+        versions = self._saved_versions or zeros(len(saved))
         for i, (t, v) in enumerate(zip(saved, versions)):
             if t is not None and t._vc is not None and t._vc[0] != v:
                 self._raise_modified(i, t, v)
@@ -346,7 +352,8 @@ def _connect_inputs(cls, ctx, args):
     ctx._seq = next(sequence)
     ctx._next_nodes = tuple(nodes)
     ctx._next_nrs = zeros(len(nodes)) if nrs is None else tuple(nrs.get(i, 0) for i in range(len(nodes)))
-    ctx.needs_input_grad = tuple(needs)
+    needs = tuple(needs)
+    ctx.needs_input_grad = _FLAGS.get(needs, needs)  # a shared tuple (see _FLAGS)
     if has_edge is not None:
         ctx._input_mask = has_edge
     if not cls.builtin:
