@@ -26,6 +26,7 @@ export PATH := $(BIN):$(PATH)
 #   make collect EXPORT=submissions.zip ROSTER=roster.csv
 #   make grade DB=postgresql://grader@dbhost/autograd SCHEDULER=tcp://head:8786
 #   make export FILE=grades.csv ASSIGNMENT=01_leaf_tensors
+#   make report INSTRUCTOR_LANG=zh     (what the instructor's commands print: en, the default, or zh)
 EXPORT     ?=
 ROSTER     ?=
 FILE       ?= grades.csv
@@ -33,11 +34,12 @@ ASSIGNMENT ?=
 DB         ?=
 SCHEDULER  ?=
 JOBS       ?=
+INSTRUCTOR_LANG ?=
 # `make lab-instructor` on a headless server: HEADLESS=1 (no browser, listen on IP), TOKEN= to fix the token
 HEADLESS   ?=
 IP         ?= 127.0.0.1
 TOKEN      ?=
-AG      = $(BIN)/python -m autograder
+AG      = $(BIN)/python -m autograder $(if $(INSTRUCTOR_LANG),--lang $(INSTRUCTOR_LANG),)
 DB_ARG  = $(if $(DB),--db '$(DB)',)
 A_ARG   = $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),)
 

@@ -19,7 +19,8 @@ Extracting the messages and updating the catalog (``make i18n`` runs both)::
 Which language: inside ``using(lang)`` (the judge, one notebook at a time), that language; else the
 process's language, set by ``set_language`` (the kernel's first cell, the student's commands); else, in
 a notebook's kernel, the session's language (``autograder.languages.session_language``: ``COURSE_LANG``,
-then the notebook's metadata), and English everywhere else (the instructor's commands).
+then the notebook's metadata), and English everywhere else (the instructor's commands, unless given
+``--lang zh``: ``speaking``).
 """
 from __future__ import annotations
 
@@ -57,6 +58,19 @@ def set_language(lang: str) -> None:
     """Show messages in ``lang`` from now on, in this whole process (a kernel, a student's command)."""
     global _process_language
     _process_language = normalize(lang)
+
+
+@contextlib.contextmanager
+def speaking(lang: str):
+    """``set_language(lang)`` for the block, then the process's language as before (the instructor's
+    commands: ``python -m autograder COMMAND --lang zh``, English without it)."""
+    global _process_language
+    before = _process_language
+    set_language(lang)
+    try:
+        yield
+    finally:
+        _process_language = before
 
 
 @contextlib.contextmanager

@@ -13,6 +13,8 @@
 Run it with the course's virtual environment: `.venv/bin/python -m autograder ...` (or
 `source .venv/bin/activate` first); `make setup` creates it. Every command takes --course DIR (default
 course/); those that read or write grades take --db URL (default: nbgrader_config.py's gradebook).
+Every command prints in English, whatever the locale, unless given --lang zh (Chinese; before or after
+the command's name): `python -m autograder report --lang zh`.
 """
 from __future__ import annotations
 
@@ -22,8 +24,11 @@ import os
 import sys
 from pathlib import Path
 
+from .. import i18n
+from ..i18n import N_, _
 from .course import CourseError, open_course
 
+LANG_HELP = "the language of what the command prints: en (the default, whatever the locale) or zh"
 DB_HELP = ("the gradebook: postgresql://USER:PASSWORD@HOST:PORT/DATABASE or sqlite:///FILE (default: "
            "CourseDirectory.db_url of the course's nbgrader_config.py, else course/gradebook.db; the "
            "AUTOGRADER_DB environment variable sets it for formgrader too)")
@@ -56,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    # SUPPRESS: a --lang given before the command's name is not overwritten by the command's default
+    p.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help=LANG_HELP)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name, help, description=None, db=False):
@@ -63,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
             name, help=help, description=description or help, formatter_class=argparse.RawDescriptionHelpFormatter
         )
         c.add_argument("--course", default="course", metavar="DIR", help="the course folder (default: course/)")
+        c.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help=LANG_HELP)
         if db:
             c.add_argument("--db", metavar="URL", help=DB_HELP)
         return c
@@ -210,28 +218,39 @@ def main(argv: list[str] | None = None) -> int:
         return importlib.import_module(f"autograder.student.{argv[0]}").main(argv[1:])
     args = _parser().parse_args(argv)
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    with i18n.speaking(getattr(args, "lang", "en")):  # English unless --lang zh, whatever the locale
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         return globals()[f"cmd_{args.command}"](args)
     except CourseError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(_("error: {error}").format(error=err), file=sys.stderr)
         return 2
     except RuntimeError as err:
         from .grade import BatchStopped
 
         if not isinstance(err, BatchStopped):
             raise
-        print(f"error: grading stopped, nobody graded and nobody flagged by this batch: {err}", file=sys.stderr)
+        _print_stopped(err)
         return 1
     except ModuleNotFoundError as err:
         print(
-            f"error: this Python ({sys.executable}) lacks {err.name}: run the course's virtual environment's, "
-            "`.venv/bin/python -m autograder ...` (or `source .venv/bin/activate` first; `make setup` creates it)",
+            _("error: this Python ({python}) lacks {module}: run the course's virtual environment's, "
+              "`.venv/bin/python -m autograder ...` (or `source .venv/bin/activate` first; `make setup` "
+              "creates it)").format(python=sys.executable, module=err.name),
             file=sys.stderr,
         )
         return 2
     except KeyboardInterrupt:
-        print("\ninterrupted: run the same command again to finish (nothing graded is lost)", file=sys.stderr)
+        print("\n" + _("interrupted: run the same command again to finish (nothing graded is lost)"), file=sys.stderr)
         return 130
+
+
+def _print_stopped(stop) -> None:
+    print(_("error: grading stopped, nobody graded and nobody flagged by this batch: {reason}").format(reason=stop),
+          file=sys.stderr)
 
 
 def _open(args):
@@ -249,7 +268,7 @@ def cmd_release(args) -> int:
     names = [args.assignment] if args.assignment else course.assignments()
     bad = []
     if not args.skip_check:
-        bar = Progress(len(names), "checking sources")
+        bar = Progress(len(names), _("checking sources"))
         rows = []
         with cf.ProcessPoolExecutor(min(args.jobs or os.cpu_count() or 1, len(names))) as pool:
             for r in pool.map(self_check, [str(course.root)] * len(names), names, [Limits()] * len(names)):
@@ -259,21 +278,23 @@ def cmd_release(args) -> int:
                     [
                         r.assignment,
                         f"{r.score:g}/{r.max_score:g}",
-                        "ok" if ok else "FAIL",
+                        _("ok") if ok else _("FAIL"),
                         "; ".join(failing + r.flag_reasons + [e.detail for e in r.events]),
                     ]
                 )
                 if not ok:
                     bad.append(r.assignment)
                 bar.step(r.assignment)
-        print(table(rows, ["assignment", "solutions score", "check", "problems"], wrap=80))
+        print(table(rows, [_("assignment"), _("solutions score"), _("check"), _("problems")], wrap=80))
     if bad:
-        print(f"error: not released, fix the source first: {', '.join(bad)}", file=sys.stderr)
+        print(_("error: not released, fix the source first: {assignments}").format(assignments=", ".join(bad)),
+              file=sys.stderr)
         return 1
     written = []
     for name in names:
         written += release.generate_release(course.root, name, db_url=course.db())
-    print(f"released {len(written)} notebooks into {course.release} (gradebook: {_db(course)})")
+    print(_("released {n} notebooks into {folder} (gradebook: {db})").format(
+        n=len(written), folder=course.release, db=_db(course)))
     return 0
 
 
@@ -310,7 +331,8 @@ def cmd_grade(args) -> int:
     if args.student:
         course_students = course.students()
         if args.student not in course_students:
-            raise CourseError(f"no submissions from {args.student!r} in {course.submitted}")
+            raise CourseError(_("no submissions from {student} in {folder}").format(
+                student=repr(args.student), folder=course.submitted))
     limits = Limits(
         cell_timeout=args.timeout,
         notebook_timeout=args.notebook_timeout,
@@ -330,7 +352,7 @@ def cmd_grade(args) -> int:
             zygote=not args.no_zygote,
         )
     except BatchStopped as stop:
-        print(f"error: grading stopped, nobody graded and nobody flagged by this batch: {stop}", file=sys.stderr)
+        _print_stopped(stop)
         return 1
     print(grade_summary(results, course))
     return 0
@@ -342,9 +364,9 @@ def cmd_feedback(args) -> int:
     course = _open(args)
     _check_graded_student(course, args.student, args.assignment)
     written = generate(course, student=args.student, assignment=args.assignment)
-    print(f"wrote {len(written)} feedback files under {course.feedback}")
+    print(_("wrote {n} feedback files under {folder}").format(n=len(written), folder=course.feedback))
     if not written:
-        print("error: nothing graded yet: run `python -m autograder grade` first", file=sys.stderr)
+        print(_("error: nothing graded yet: run `python -m autograder grade` first"), file=sys.stderr)
         return 1
     return 0
 
@@ -358,10 +380,11 @@ def _check_graded_student(course, student, assignment) -> None:
         return
     if student in course.students():
         raise CourseError(
-            f"{student!r} has submissions in {course.submitted} but none is graded yet: "
-            "run `python -m autograder grade` first"
+            _("{student} has submissions in {folder} but none is graded yet: run `python -m autograder grade` "
+              "first").format(student=repr(student), folder=course.submitted)
         )
-    raise CourseError(f"no submissions from {student!r} in {course.submitted}")
+    raise CourseError(_("no submissions from {student} in {folder}").format(
+        student=repr(student), folder=course.submitted))
 
 
 def cmd_export(args) -> int:
@@ -371,8 +394,20 @@ def cmd_export(args) -> int:
     course = _open(args)
     roster = collect.load_roster(args.roster, args.roster_column) if args.roster else None
     path, counts = export(course, args.file, assignment=args.assignment, roster=roster)
-    print(f"wrote {path}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    print(_("wrote {path}: {counts}").format(
+        path=path, counts=", ".join(f"{n} {_shown_status(status)}" for status, n in counts.items())))
     return 0
+
+
+# export's statuses, as the CSV writes them (in English, for the LMS) and as the summary shows them
+STATUSES = (N_("graded"), N_("invalid file"), N_("not graded yet"), N_("not submitted"))
+NOT_ON_ROSTER = N_("(not on the roster)")
+
+
+def _shown_status(status: str) -> str:
+    """A status of the CSV in the instructor's language: 'graded (not on the roster)' -> '已评分（不在花名册上）'."""
+    base, sep, _rest = status.partition(" " + NOT_ON_ROSTER)
+    return (_(base) if base in STATUSES else base) + (" " + _(NOT_ON_ROSTER) if sep else "")
 
 
 def cmd_report(args) -> int:

@@ -46,6 +46,7 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from ..i18n import N_, _
 from .course import Course, CourseError, write_atomic
 
 LAYOUTS = ("auto", "canvas", "moodle", "blackboard", "nested", "folders", "flat")
@@ -66,7 +67,8 @@ _BLACKBOARD = re.compile(r"^(?P<title>.+)_attempt_(?P<stamp>\d{4}-\d{2}-\d{2}-\d
 @dataclass
 class Skipped:
     name: str
-    reason: str
+    reason: str      # English, as collect_log.jsonl records it
+    shown: str = ""  # the reason in the instructor's language (--lang), for the summary
 
 
 @dataclass
@@ -83,6 +85,12 @@ class Kept:
     why: str
     old: str
     new: str
+    shown: str = ""  # why, in the instructor's language (--lang), for the summary
+
+
+def _kept(label: str, why: str, old: str, new: str) -> Kept:
+    """``why`` is a message marked with N_: English in collect_log.jsonl, translated in the summary."""
+    return Kept(label, why, old, new, _(why))
 
 
 @dataclass
@@ -94,8 +102,13 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def skip(self, name: str, reason: str) -> None:
-        self.skipped.append(Skipped(name, reason))
+    def skip(self, name: str, reason: str, **fields) -> None:
+        """``reason``: a message marked with N_ (its named placeholders filled from ``fields``), recorded
+        in English in collect_log.jsonl and shown translated in the summary; or a text already made."""
+        if fields:
+            self.skipped.append(Skipped(name, reason.format(**fields), _(reason).format(**fields)))
+        else:
+            self.skipped.append(Skipped(name, reason, _(reason)))
 
 
 # ---------------------------------------------------------------- reading an export
@@ -142,15 +155,15 @@ def _entries(path: Path, report: Report, limit: int, opened: list):
                 continue
             name = info.filename
             if _safe_parts(name) is None:
-                report.skip(name, "refused: an absolute path or one with . or .. in it")
+                report.skip(name, N_("refused: an absolute path or one with . or .. in it"))
                 continue
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                report.skip(name, "refused: a symbolic link")
+                report.skip(name, N_("refused: a symbolic link"))
                 continue
             if info.file_size > limit:
-                report.skip(name, f"refused: {info.file_size >> 20} MB unpacked, over the {limit >> 20} MB "
-                                  "limit (--max-mb); not read")
+                report.skip(name, N_("refused: {size} MB unpacked, over the {limit} MB limit (--max-mb); not read"),
+                            size=info.file_size >> 20, limit=limit >> 20)
                 continue
             stamp = dt.datetime(*info.date_time, tzinfo=dt.timezone.utc)
             yield Entry(name, stamp, lambda info=info: _read_limited(lambda: zf.open(info), limit), info.file_size)
@@ -160,7 +173,7 @@ def _entries(path: Path, report: Report, limit: int, opened: list):
             for d in list(dirs):
                 full = Path(folder) / d
                 if full.is_symlink():
-                    report.skip(str(full.relative_to(root)), "refused: a symbolic link (not followed)")
+                    report.skip(str(full.relative_to(root)), N_("refused: a symbolic link (not followed)"))
                     dirs.remove(d)
             dirs.sort()
             for f in sorted(files):
@@ -168,13 +181,14 @@ def _entries(path: Path, report: Report, limit: int, opened: list):
                 rel = full.relative_to(root).as_posix()
                 st = os.lstat(full)
                 if stat.S_ISLNK(st.st_mode):
-                    report.skip(rel, "refused: a symbolic link (not followed)")
+                    report.skip(rel, N_("refused: a symbolic link (not followed)"))
                     continue
                 if not stat.S_ISREG(st.st_mode):
-                    report.skip(rel, "refused: not a regular file")
+                    report.skip(rel, N_("refused: not a regular file"))
                     continue
                 if st.st_size > limit:
-                    report.skip(rel, f"refused: {st.st_size >> 20} MB, over the {limit >> 20} MB limit (--max-mb)")
+                    report.skip(rel, N_("refused: {size} MB, over the {limit} MB limit (--max-mb)"),
+                                size=st.st_size >> 20, limit=limit >> 20)
                     continue
                 stamp = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc)
                 yield Entry(rel, stamp, lambda full=full: _read_limited(lambda: open(full, "rb", opener=_nofollow),
@@ -417,10 +431,12 @@ def _collect(course, path, report, force, roster, assignment, layout, pattern, l
     if roster is None:
         roster = course_roster(course)
         if roster is not None:
-            report.notes.append(f"ids checked against the course's roster ({len(roster)} students, {ROSTER_FILE})")
+            report.notes.append(_("ids checked against the course's roster ({n} students, {file})").format(
+                n=len(roster), file=ROSTER_FILE))
     else:
         save_roster(course, roster)
-        report.notes.append(f"ids checked against the roster ({len(roster)} students), saved as {ROSTER_FILE}")
+        report.notes.append(_("ids checked against the roster ({n} students), saved as {file}").format(
+            n=len(roster), file=ROSTER_FILE))
     parts = {e.name: _safe_parts(e.name) for e in entries}
     seen = list(parts.values()) + [p for p in (_safe_parts(s.name) for s in report.skipped) if p]
     matcher = Matcher(assignments, roster, layout, pattern, _common_folders(seen))
@@ -428,17 +444,18 @@ def _collect(course, path, report, force, roster, assignment, layout, pattern, l
     for entry in entries:
         base = PurePosixPath(entry.name).name
         if "__MACOSX" in parts[entry.name] or base.startswith("._"):
-            report.skip(entry.name, "macOS metadata, not a submission")
+            report.skip(entry.name, N_("macOS metadata, not a submission"))
             continue
         if ".ipynb_checkpoints" in parts[entry.name]:
-            report.skip(entry.name, "a Jupyter checkpoint copy, not the submission")
+            report.skip(entry.name, N_("a Jupyter checkpoint copy, not the submission"))
             continue
         if not base.lower().endswith(".ipynb"):
-            report.skip(entry.name, "not a notebook (.ipynb)")
+            report.skip(entry.name, N_("not a notebook (.ipynb)"))
             continue
         found = matcher.match(parts[entry.name])
         if found is None:
-            report.skip(entry.name, "fits no known layout" + (" (--pattern did not match)" if pattern else ""))
+            report.skip(entry.name, N_("fits no known layout (--pattern did not match)") if pattern
+                        else N_("fits no known layout"))
             continue
         if found.problem:
             report.skip(entry.name, found.problem)
@@ -446,27 +463,30 @@ def _collect(course, path, report, force, roster, assignment, layout, pattern, l
         student = found.student
         why = valid_id(student)
         if why:
-            report.skip(entry.name, f"refused: {why} ({student!r})")
+            report.skip(entry.name, N_("refused: {why} ({student})"), why=why, student=repr(student))
             continue
         if roster is not None and student not in matcher.roster_set:
-            report.skip(entry.name, f"student {student!r} is not on the roster")
+            report.skip(entry.name, N_("student {student} is not on the roster"), student=repr(student))
             continue
         chosen = assignment or found.assignment
         if chosen is None:
             names = _known_in(found.hint, assignments)
             if len(names) != 1:
-                report.skip(entry.name, "names no assignment of the course (give --assignment)" if not names else
-                            f"names {len(names)} assignments ({', '.join(names)}): give --assignment")
+                if not names:
+                    report.skip(entry.name, N_("names no assignment of the course (give --assignment)"))
+                else:
+                    report.skip(entry.name, N_("names {n} assignments ({names}): give --assignment"),
+                                n=len(names), names=", ".join(names))
                 continue
             chosen = names[0]
         if chosen not in assignments:
-            report.skip(entry.name, f"no assignment {chosen!r} in the course")
+            report.skip(entry.name, N_("no assignment {name} in the course"), name=repr(chosen))
             continue
         notebooks = course.notebooks(chosen)
         notebook = notebooks[0] if len(notebooks) == 1 else next(iter(_known_in(found.hint, notebooks)), None)
         if notebook is None:
-            report.skip(entry.name, f"{chosen} has several notebooks ({', '.join(notebooks)}) and the name says "
-                                    "which of them it is not")
+            report.skip(entry.name, N_("{assignment} has several notebooks ({notebooks}) and the name says "
+                                       "which of them it is not"), assignment=chosen, notebooks=", ".join(notebooks))
             continue
         stamp = found.stamp or entry.stamp
         candidates.setdefault((student, chosen, notebook), []).append(
@@ -478,12 +498,14 @@ def _collect(course, path, report, force, roster, assignment, layout, pattern, l
         if len(group) > 1:
             if group[-2].stamp == newest.stamp:
                 for c in group:
-                    report.skip(c.entry.name, f"{len(group)} files for {key[0]}/{key[1]} in this export with the "
-                                              f"same time ({_show(c.stamp)}): which one counts cannot be told")
+                    report.skip(c.entry.name, N_("{n} files for {label} in this export with the same time ({time}): "
+                                                 "which one counts cannot be told"),
+                                n=len(group), label=f"{key[0]}/{key[1]}", time=_show(c.stamp))
                 continue
             for c in group[:-1]:
-                report.skip(c.entry.name, f"an older file of {key[0]}/{key[1]} ({_show(c.stamp)}); "
-                                          f"the newer {newest.entry.name} ({_show(newest.stamp)}) is collected")
+                report.skip(c.entry.name, N_("an older file of {label} ({time}); the newer {newer} ({newer_time}) "
+                                             "is collected"), label=f"{key[0]}/{key[1]}", time=_show(c.stamp),
+                            newer=newest.entry.name, newer_time=_show(newest.stamp))
         _file(course, newest, report, force, log)
     _append_log(course, path, report, log)
     return report
@@ -498,7 +520,7 @@ def _file(course: Course, c: _Candidate, report: Report, force: bool, log: list)
     try:
         data = c.entry.read()
     except (ValueError, OSError, zipfile.BadZipFile, RuntimeError, EOFError) as err:
-        report.skip(c.entry.name, f"refused: {err}")
+        report.skip(c.entry.name, N_("refused: {error}"), error=err)
         return
     problem = None
     try:
@@ -508,20 +530,20 @@ def _file(course: Course, c: _Candidate, report: Report, force: bool, log: list)
     folder = course.submitted / c.student / c.assignment
     target = folder / f"{c.notebook}.ipynb"
     if not _inside(course.submitted, target):  # belt and braces: ids were checked above
-        report.skip(c.entry.name, "refused: the target would be outside submitted/")
+        report.skip(c.entry.name, N_("refused: the target would be outside submitted/"))
         return
     old = _timestamp(folder)
     if target.exists():
         if hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(data).digest():
-            report.kept.append(Kept(label, "the same file is already collected", _show(old), _show(c.stamp)))
+            report.kept.append(_kept(label, N_("the same file is already collected"), _show(old), _show(c.stamp)))
             return
         if not force:
             if old is not None and old > c.stamp:
-                report.kept.append(Kept(label, "the collected one is newer", _show(old), _show(c.stamp)))
+                report.kept.append(_kept(label, N_("the collected one is newer"), _show(old), _show(c.stamp)))
                 return
             if old is None or old == c.stamp:
-                report.kept.append(Kept(label, "a different file with the same time is already collected "
-                                               "(edited by hand?)", _show(old), _show(c.stamp)))
+                report.kept.append(_kept(label, N_("a different file with the same time is already collected "
+                                                   "(edited by hand?)"), _show(old), _show(c.stamp)))
                 return
         forced = force and not (old and old < c.stamp)
         report.replaced.append(Replaced(label, _show(old), _show(c.stamp), forced=forced))
@@ -604,25 +626,27 @@ def invalid_submissions(course: Course) -> list[str]:
 
 
 def summary(report: Report) -> str:
+    """What collect did, in the instructor's language (--lang)."""
     lines = [
-        f"collected {len(report.collected)}, replaced by newer {len(report.replaced)}, "
-        f"kept {len(report.kept)}, invalid files kept for review {len(report.invalid)}, "
-        f"skipped {len(report.skipped)}"
+        _("collected {collected}, replaced by newer {replaced}, kept {kept}, invalid files kept for review "
+          "{invalid}, skipped {skipped}").format(collected=len(report.collected), replaced=len(report.replaced),
+                                                 kept=len(report.kept), invalid=len(report.invalid),
+                                                 skipped=len(report.skipped))
     ]
-    lines += [f"  note: {n}" for n in report.notes]
+    lines += ["  " + _("note: {note}").format(note=n) for n in report.notes]
     for r in report.replaced:
-        how = "replaced (--force)" if r.forced else "replaced by a newer submission"
-        lines.append(f"  {how}: {r.label}: collected {r.old} -> now {r.new}")
+        how = _("replaced (--force)") if r.forced else _("replaced by a newer submission")
+        lines.append("  " + _("{how}: {label}: collected {old} -> now {new}").format(
+            how=how, label=r.label, old=r.old, new=r.new))
     for name in report.invalid:
-        lines.append(f"  INVALID, kept (graded 0 and flagged; see `report`): {name}")
+        lines.append("  " + _("INVALID, kept (graded 0 and flagged; see `report`): {name}").format(name=name))
     for s in report.skipped:
-        lines.append(f"  SKIPPED {s.name}: {s.reason}")
+        lines.append("  " + _("SKIPPED {name}: {reason}").format(name=s.name, reason=s.shown or s.reason))
     for k in report.kept:
-        lines.append(f"  kept {k.label}: {k.why} (collected {k.old}, this export {k.new})")
+        lines.append("  " + _("kept {label}: {why} (collected {old}, this export {new})").format(
+            label=k.label, why=k.shown or k.why, old=k.old, new=k.new))
     same_time = [k.label for k in report.kept if "same time" in k.why]
     if same_time:
-        lines.append(
-            f"  (--force replaces {', '.join(same_time[:5])}{' ...' if len(same_time) > 5 else ''} "
-            "with this export's copy)"
-        )
+        lines.append("  " + _("(--force replaces {labels} with this export's copy)").format(
+            labels=", ".join(same_time[:5]) + (" ..." if len(same_time) > 5 else "")))
     return "\n".join(lines)

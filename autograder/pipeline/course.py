@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import _
+
 RESULT_FILE = "autograder.json"  # next to the autograded notebooks: per-test results, flags, notes
 
 
@@ -122,7 +124,8 @@ class Course:
         """The one error for an assignment the course does not have."""
         known = self.assignments()
         if assignment is not None and assignment not in known:
-            raise CourseError(f"no assignment {assignment!r} in {self.source} (assignments: {', '.join(known)})")
+            raise CourseError(_("no assignment {name} in {source} (assignments: {known})").format(
+                name=repr(assignment), source=self.source, known=", ".join(known)))
 
     @contextmanager
     def gradebook(self):
@@ -147,10 +150,11 @@ def open_course(path: str | os.PathLike, *, need_source: bool = True, db: str | 
     """The course at `path`, or a CourseError that says what is missing."""
     root = Path(path).resolve()
     if not root.is_dir():
-        raise CourseError(f"no course folder at {root} (give one with --course DIR)")
+        raise CourseError(_("no course folder at {root} (give one with --course DIR)").format(root=root))
     course = Course(root, normalize_db_url(db) if db else None)
     if need_source and not course.assignments():
-        raise CourseError(f"{course.source} has no assignments (expected source/<assignment>/<notebook>.ipynb)")
+        raise CourseError(_("{source} has no assignments (expected source/<assignment>/<notebook>.ipynb)").format(
+            source=course.source))
     return course
 
 

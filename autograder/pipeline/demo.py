@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from ..cells import grade_id, is_answer
+from ..i18n import _
 
 CHEAT = """import torch
 import autograder.exercises.base as _base
@@ -259,32 +260,33 @@ def grade_summary(results: list, course=None) -> str:
             r.student,
             r.assignment,
             f"{r.score:g}/{r.max_score:g}",
-            "FLAGGED" if r.flagged else "",
-            "; ".join(r.flag_reasons) or "; ".join(e.what + " in " + e.cell for e in r.events),
+            _("FLAGGED") if r.flagged else "",
+            "; ".join(r.flag_reasons)
+            or "; ".join(_("{what} in {cell}").format(what=e.what, cell=e.cell) for e in r.events),
         ]
         for r in sorted(results, key=lambda r: (natural_key(r.student), natural_key(r.assignment)))
     ]
     text = (
-        table(rows, ["student", "assignment", "score", "flag", "why / what happened"], wrap=70)
+        table(rows, [_("student"), _("assignment"), _("score"), _("flag"), _("why / what happened")], wrap=70)
         if rows
-        else "nothing new to grade"
+        else _("nothing new to grade")
     )
     status, limits = sandbox_status(), limits_status()
     zygote = next((r.kernels for r in results if r.kernels), None) if results else zygote_status()
     lines = [
         text,
-        "*** WARNING: " + status
+        _("*** WARNING: {status}").format(status=status)
         if status
-        else "sandbox: bubblewrap (no network, course hidden); verdicts by the judge, outside the kernel",
+        else _("sandbox: bubblewrap (no network, course hidden); verdicts by the judge, outside the kernel"),
     ]
     if limits and not status:
-        lines.append("*** NOTE: " + limits)
+        lines.append(_("*** NOTE: {limits}").format(limits=limits))
     if rows:
-        lines.append(zygote or "kernels: forked from a sandboxed zygote that has imported torch (one per worker)")
+        lines.append(zygote or _("kernels: forked from a sandboxed zygote that has imported torch (one per worker)"))
     if course is not None:
         invalid = invalid_results(course)
         if invalid:
-            lines.append(f"invalid files (kept, graded 0 and flagged): {', '.join(invalid)}")
+            lines.append(_("invalid files (kept, graded 0 and flagged): {files}").format(files=", ".join(invalid)))
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..i18n import _
 from .course import Course, write_atomic
 from .results import Result
 from .sanitize import neutralize, strip_hidden
@@ -64,7 +65,7 @@ def generate(course: Course, student: str | None = None, assignment: str | None 
                and (not assignment or r.assignment == assignment)]
     if results:
         results = apply_gradebook(course, results)  # manual grades made in formgrader count
-    bar = progress or Progress(len(results), "feedback")
+    bar = progress or Progress(len(results), _("feedback"))
     written = []
     for result in results:
         for notebook in sorted({t.notebook for t in result.tests.values()}):

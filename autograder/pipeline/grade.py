@@ -30,6 +30,7 @@ import nbformat
 
 from .. import cells, judge
 from ..judge import selfmade
+from ..i18n import _
 from ..kernel import probe
 from ..languages import language_of
 from . import integrity
@@ -405,8 +406,9 @@ def _why_check_failed(r: Result, limits: Limits) -> str:
     problems += r.flag_reasons[:2] + [f"{e.what} in {e.cell}: {e.detail}" for e in r.events][:2]
     where = "; ".join(problems) or "no detail"
     cause = diagnose(limits)
-    return (f"the instructor's solutions of {r.assignment} score {r.score:g}/{r.max_score:g} in the grading "
-            f"sandbox ({where})" + (f"; {cause}" if cause else ""))
+    why = _("the instructor's solutions of {assignment} score {score} in the grading sandbox ({where})").format(
+        assignment=r.assignment, score=f"{r.score:g}/{r.max_score:g}", where=where)
+    return why + (f"; {cause}" if cause else "")
 
 
 _checked: dict[str, str] = {}
@@ -422,8 +424,8 @@ def ensure_checked(b: dict, limits: Limits) -> None:
         if b.get("code") and b["code"] != code_fingerprint():
             import socket
 
-            _checked[b["key"]] = (f"the worker on {socket.gethostname()} runs other grading code than the "
-                                  f"main process (install the same checkout on every machine)")
+            _checked[b["key"]] = _("the worker on {host} runs other grading code than the main process "
+                                   "(install the same checkout on every machine)").format(host=socket.gethostname())
             raise BatchStopped(_checked[b["key"]])
         r = _check_bundle(b, limits)
         _checked[b["key"]] = "" if check_passed(r) else _why_check_failed(r, limits)
@@ -478,7 +480,8 @@ def plan(course: Course, assignment: str | None = None, student: str | None = No
     known = course.assignments()
     students = course.students()
     if student and student not in students:
-        raise CourseError(f"no submissions from {student!r} in {course.submitted}")
+        raise CourseError(_("no submissions from {student} in {folder}").format(
+            student=repr(student), folder=course.submitted))
     jobs, unrecorded = [], []
     for s in [student] if student else students:
         for a in [assignment] if assignment else known:
@@ -605,8 +608,8 @@ class _Batch:
             if len(self.held) >= 3 and 2 * len(self.held) > self.finished:
                 why = environment_failure(self.held[0][0])
                 raise BatchStopped(
-                    f"{len(self.held)} of the first {self.finished} submissions failed the same way "
-                    f"({why}): this is the grading machine's problem, not the students'"
+                    _("{n} of the first {total} submissions failed the same way ({why}): this is the grading "
+                      "machine's problem, not the students'").format(n=len(self.held), total=self.finished, why=why)
                 )
             return
         self._keep(result, texts)
@@ -647,7 +650,7 @@ def grade(
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise CourseError("another `python -m autograder grade` is running on this course") from None
+            raise CourseError(_("another `python -m autograder grade` is running on this course")) from None
         todo, unrecorded = plan(course, assignment, student, force)
         bundles = {a: bundle(course, a) for a in sorted({j["assignment"] for j in todo})}
         tasks = [task(course, j["student"], j["assignment"], j["hash"]) for j in todo]
@@ -659,7 +662,7 @@ def grade(
                 done.append(result)
             if not tasks:
                 return done
-            batch = _Batch(course, gb, len(tasks), progress or Progress(len(tasks), "grading"))
+            batch = _Batch(course, gb, len(tasks), progress or Progress(len(tasks), _("grading")))
             if scheduler:
                 from .cluster import grade_on_cluster
 

@@ -24,6 +24,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from .. import languages
+from ..i18n import _
 from .course import CourseError
 from .nbgrader_plugins import autograde_preprocessors, sanitize_preprocessors, student_preprocessors
 
@@ -56,7 +57,8 @@ def generate_release(course_dir: Path, assignment: str | None = None, db_url: st
     if assignment is not None:
         if assignment not in names:
             raise ReleaseError(
-                f"no chapter {assignment!r} in {course_dir / 'source'} (chapters: {', '.join(names) or 'none'})"
+                _("no chapter {name} in {folder} (chapters: {chapters})").format(
+                    name=repr(assignment), folder=course_dir / "source", chapters=", ".join(names) or _("none"))
             )
         names = [assignment]
 
@@ -72,7 +74,7 @@ def generate_release(course_dir: Path, assignment: str | None = None, db_url: st
             notebook = released_notebook(course_dir, name)
             if not result["success"] or not notebook.is_file():
                 detail = result.get("error") or result.get("log") or "no log"
-                raise ReleaseError(f"nbgrader could not release {name}:\n{detail}")
+                raise ReleaseError(_("nbgrader could not release {name}:\n{detail}").format(name=name, detail=detail))
             languages.write_variants(notebook)  # the other languages beside it (variant_path)
             written.append(notebook)
             _publish(config, name)

@@ -12,6 +12,7 @@ import textwrap
 from collections import Counter, defaultdict
 
 from ..cells import exercise_of
+from ..i18n import _
 from .course import Course, write_atomic
 from .ui import table
 
@@ -31,8 +32,10 @@ def report(course: Course, assignment: str | None = None) -> str:
 
     results = [r for r in course.results() if not assignment or r.assignment == assignment]
     if not results:
-        return "no graded submissions yet" + (f" of {assignment}" if assignment else "") + \
-            ": run `python -m autograder grade` first"
+        if assignment:
+            return _("no graded submissions yet of {assignment}: run `python -m autograder grade` first").format(
+                assignment=assignment)
+        return _("no graded submissions yet: run `python -m autograder grade` first")
     results = apply_gradebook(course, results)
     results.sort(key=lambda r: (natural_key(r.assignment), natural_key(r.student)))
     by_exercise = defaultdict(list)
@@ -47,10 +50,12 @@ def report(course: Course, assignment: str | None = None) -> str:
         common = "; ".join(f"{m} (x{n})" for m, n in messages.most_common(2))
         rows.append([a, ex, f"{mean:.2f}/{tests[0].max_score:g}", f"{100 * full / len(tests):.0f}%", common])
     per_assignment = Counter(r.assignment for r in results)
-    lines = [f"{len(results)} submissions graded: " + ", ".join(f"{a} {n}" for a, n in sorted(per_assignment.items())),
-             "", table(rows, ["assignment", "exercise", "mean", "full marks", "most common failures"], wrap=60), ""]
+    header = [_("assignment"), _("exercise"), _("mean"), _("full marks"), _("most common failures")]
+    lines = [_("{n} submissions graded: {counts}").format(
+                 n=len(results), counts=", ".join(f"{a} {n}" for a, n in sorted(per_assignment.items()))),
+             "", table(rows, header, wrap=60), ""]
     flagged = [r for r in results if r.flagged]
-    lines.append(f"flagged for review: {len(flagged)}")
+    lines.append(_("flagged for review: {n}").format(n=len(flagged)))
     for r in flagged:
         lines.append(f"  {r.student}/{r.assignment}:")
         for reason in r.flag_reasons:
@@ -59,13 +64,14 @@ def report(course: Course, assignment: str | None = None) -> str:
     invalid = [f"{r.student}/{r.assignment}" for r in results
                if any("is not a valid notebook" in reason for reason in r.flag_reasons)]
     if invalid:
-        lines.append(f"invalid files (kept under submitted/, graded 0): {len(invalid)}")
+        lines.append(_("invalid files (kept under submitted/, graded 0): {n}").format(n=len(invalid)))
         lines += textwrap.wrap(", ".join(invalid), WIDTH, initial_indent="  ", subsequent_indent="  ")
     events = [(r, e) for r in results for e in r.events]
     if events:
-        lines.append(f"kernels stopped: {len(events)}")
+        lines.append(_("kernels stopped: {n}").format(n=len(events)))
         for r, e in events:
-            lines.append(f"  {r.student}/{r.assignment}: {e.what} in {e.cell}")
+            lines.append("  " + _("{label}: {what} in {cell}").format(
+                label=f"{r.student}/{r.assignment}", what=e.what, cell=e.cell))
     roster = collect.course_roster(course)
     if roster is not None:
         handed = {(s, a) for s in course.students() for a in course.assignments()
@@ -73,12 +79,13 @@ def report(course: Course, assignment: str | None = None) -> str:
         for a in ([assignment] if assignment else course.assignments()):
             missing = [s for s in roster if (s, a) not in handed]
             if missing:
-                lines.append(f"not submitted, {a}: {len(missing)} of {len(roster)} on the roster")
+                lines.append(_("not submitted, {assignment}: {n} of {total} on the roster").format(
+                    assignment=a, n=len(missing), total=len(roster)))
                 lines += textwrap.wrap(", ".join(missing), WIDTH, initial_indent="  ", subsequent_indent="  ")
     for a in sorted(per_assignment):
         mine = [r for r in results if r.assignment == a]
         png = histogram(course, a, [r.score / r.max_score * 100 if r.max_score else 0 for r in mine])
-        lines.append(f"histogram of {a}: {png}")
+        lines.append(_("histogram of {assignment}: {path}").format(assignment=a, path=png))
     text = "\n".join(lines)
     write_atomic(course.reports / (f"report_{assignment}.md" if assignment else "report.md"), text + "\n")
     return text

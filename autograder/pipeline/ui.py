@@ -32,9 +32,20 @@ class Progress:
                 print(line, file=self.stream, flush=True)
 
 
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters (East Asian wide and fullwidth) take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * (columns - width(text))
+
+
 def table(rows: list[list], header: list[str], wrap: int | None = None) -> str:
-    """A plain text table, columns padded to their widest cell; the last column wrapped at ``wrap``
-    characters, between words (never cut)."""
+    """A plain text table, columns padded to their widest cell (Chinese counted double-wide); the last
+    column wrapped at ``wrap`` characters, between words (never cut)."""
     import textwrap
 
     cells = [[str(c) for c in header]]
@@ -46,7 +57,7 @@ def table(rows: list[list], header: list[str], wrap: int | None = None) -> str:
             cells += [[""] * (len(row) - 1) + [p] for p in pieces[1:]]
         else:
             cells.append(row)
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    widths = [max(width(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
