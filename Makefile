@@ -91,8 +91,9 @@ lint: setup
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/vulture $(LINTED)
 
+# One test process per core (pytest-xdist): the notebook and pipeline tests wait on kernels.
 test: setup lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 # Mutation testing (not part of `make test`: it takes a while). AREA: minigrad, or another area
 # that tests/mutation/run.py knows.
