@@ -95,6 +95,10 @@ lint: setup
 test: setup lint
 	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
+# The tests that start no kernel or browser (a few minutes).
+test-fast: setup
+	$(BIN)/python -m pytest -q -n auto -m "not slow"
+
 # Mutation testing (not part of `make test`: it takes a while). AREA: minigrad, or another area
 # that tests/mutation/run.py knows.
 AREA ?= minigrad
