@@ -192,7 +192,8 @@ def test_make_lab_opens_jupyterlab_in_the_workspaces_language():
     """make lab passes COURSE_LANG on, then asks the workspace for its language and starts JupyterLab with
     that language's layer on the config path: the one jupyter_config_path() gives (the browser test's)."""
     def commands(*args):
-        out = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(["make", "--no-print-directory", "-n", *args], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout
         return out.replace("\\\n", " ")
 
     lab = commands("lab", "COURSE_LANG=zh")
