@@ -67,7 +67,19 @@ def zygote_status() -> str | None:
         return "kernels started afresh (--no-zygote)"
     if sandbox_status() is not None:
         return "kernels started afresh (no sandbox: the zygote needs bubblewrap)"
+    if _packages_under_tmp():
+        return (f"kernels started afresh (the course's packages are under /tmp, {_packages_under_tmp()[0]}: "
+                "a forked kernel's own /tmp would hide them)")
     return _status
+
+
+def _packages_under_tmp() -> list[str]:
+    """The folders kernels import from that lie under /tmp. In the sandbox /tmp lives on the writable
+    tmpfs, which each forked kernel replaces with its own: there they would vanish (modules imported
+    lazily, such as IPython.core.debugger, then fail). bwrap's fresh kernels bind them afresh."""
+    from .sandbox import _package_dirs
+
+    return [d for d in _package_dirs() if os.path.realpath(d).startswith("/tmp/")]
 
 
 def _preload(profile: Profile) -> list[str]:
@@ -268,7 +280,7 @@ class ForkedKernel:
 def get(profile: Profile = PLAIN) -> Zygote | None:
     """This process's zygote for ``profile`` (started on first use), or None: start kernels afresh."""
     global _status
-    if not _enabled or sandbox_status() is not None:
+    if not _enabled or sandbox_status() is not None or _packages_under_tmp():
         return None
     key = (profile.name, tuple(sorted((str(k), str(v)) for k, v in profile.replace.items())))
     z = _zygotes.get(key)
