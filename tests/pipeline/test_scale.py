@@ -217,6 +217,9 @@ def test_zygote_kernels_are_as_isolated_as_fresh_ones(tmp_path):
     from autograder.pipeline.execute import run_notebook
 
     needs_sandbox()
+    if zygote._packages_under_tmp():  # a checkout under /tmp: no zygote, and the summary says why
+        assert "under /tmp" in zygote.zygote_status()
+        pytest.skip("the course's packages lie under /tmp: kernels start afresh there")
     data = tmp_path / "data.csv"
     data.write_text("x\n1\n")
     try:
