@@ -31,7 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .sandbox import PLAIN, WORK, KERNEL_ENV, Limits, Profile, bwrap_args, sandbox_status
+from . import sandbox
+from .sandbox import KERNEL_ENV, PLAIN, WORK, Limits, Profile, bwrap_args, sandbox_status
 
 # What the course's notebooks import, heaviest first paid here: torch._dynamo (and sympy with it) comes
 # with the first torch.optim optimizer, about 3 s a notebook otherwise. "pkg.*": every module of pkg.
@@ -67,19 +68,7 @@ def zygote_status() -> str | None:
         return "kernels started afresh (--no-zygote)"
     if sandbox_status() is not None:
         return "kernels started afresh (no sandbox: the zygote needs bubblewrap)"
-    if _packages_under_tmp():
-        return (f"kernels started afresh (the course's packages are under /tmp, {_packages_under_tmp()[0]}: "
-                "a forked kernel's own /tmp would hide them)")
     return _status
-
-
-def _packages_under_tmp() -> list[str]:
-    """The folders kernels import from that lie under /tmp. In the sandbox /tmp lives on the writable
-    tmpfs, which each forked kernel replaces with its own: there they would vanish (modules imported
-    lazily, such as IPython.core.debugger, then fail). bwrap's fresh kernels bind them afresh."""
-    from .sandbox import _package_dirs
-
-    return [d for d in _package_dirs() if os.path.realpath(d).startswith("/tmp/")]
 
 
 def _preload(profile: Profile) -> list[str]:
@@ -169,7 +158,8 @@ class Zygote:
         if cgroup is None and limits.memory_mb:
             rlimits["RLIMIT_AS"] = max(256, limits.memory_mb - limits.disk_mb) << 20
         spec = {"op": "fork", "sockets": str(sockets), "connection_file": connection_file, "env": env,
-                "disk_bytes": limits.disk_mb << 20, "rlimits": rlimits, "uid": UID, "gid": GID}
+                "disk_bytes": limits.disk_mb << 20, "packages": sandbox._package_dirs(), "rlimits": rlimits,
+                "uid": UID, "gid": GID}
         zpid = self._ask(spec)["pid"]
         host = self._host_pid(zpid)
         try:
@@ -280,7 +270,7 @@ class ForkedKernel:
 def get(profile: Profile = PLAIN) -> Zygote | None:
     """This process's zygote for ``profile`` (started on first use), or None: start kernels afresh."""
     global _status
-    if not _enabled or sandbox_status() is not None or _packages_under_tmp():
+    if not _enabled or sandbox_status() is not None:
         return None
     key = (profile.name, tuple(sorted((str(k), str(v)) for k, v in profile.replace.items())))
     z = _zygotes.get(key)

@@ -10,7 +10,8 @@ in the sandbox). Protocol: one JSON object a line on stdin, one reply a line on 
 Each child C: a user, mount, pid and IPC namespace of its own (the zygote has no capability: those come with
 the new user namespace), then forks the kernel G, pid 1 of the new pid namespace (every process it
 starts dies with it; G dies with C). G mounts a fresh tmpfs of the disk limit at /dev/shm (its /tmp and
-working folder), copies the assignment's data files in, hides the other kernels' socket folders and the
+working folder), binds back the course's package folders that lay under /tmp (the old tmpfs held them),
+copies the assignment's data files in, hides the other kernels' socket folders and the
 zygote's processes, sets its rlimits, then gives up every capability (one more user namespace: the
 mounts it made are locked) and starts ipykernel on the connection file.
 """
@@ -24,7 +25,7 @@ import signal
 import sys
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x10000000, 0x20000000, 0x08000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 WRITABLE = "/dev/shm"
 libc = ctypes.CDLL(None, use_errno=True)
@@ -63,9 +64,18 @@ def kernel(spec):
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     sockets = spec["sockets"]
     run = os.path.dirname(sockets)
+    # package folders under /tmp are read-only binds on the tmpfs that the next mount covers: hold them
+    kept = [(real, os.open(real, os.O_PATH | os.O_DIRECTORY))
+            for real in map(os.path.realpath, spec["packages"]) if real.startswith(WRITABLE + "/")]
     mount("tmpfs", WRITABLE, "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec['disk_bytes']},mode=0755")
     for d in ("tmp", "work"):
         os.mkdir(os.path.join(WRITABLE, d), 0o755)
+    for d, fd in kept:  # recursive: the trusted folders' covers inside them come along (and stay locked)
+        os.makedirs(d, exist_ok=True)
+        mount(f"/proc/self/fd/{fd}", d, None, MS_BIND | MS_REC)
+        os.close(fd)
+        if not os.statvfs(d).f_flag & os.ST_RDONLY:
+            raise OSError(f"{d} is writable after binding it back")
     work = os.path.join(WRITABLE, "work")
     data = os.path.join(sockets, "data")
     if os.path.isdir(data):

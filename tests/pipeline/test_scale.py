@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -200,6 +202,10 @@ ISOLATION = [
     "print('SIBLINGS', sorted(os.listdir(os.path.dirname(runtime))), 'OWN', os.path.basename(runtime))\n"
     "print('JUDGE', os.listdir(os.path.join(os.path.dirname(__import__('autograder').__file__), 'judge')))\n"
     "import ctypes\nprint('SHMSEEN', ctypes.CDLL(None).shmget(4242, 0, 0o666))\n"
+    # the course's packages: read-only, and whole (a module imported late, even from a checkout under /tmp)
+    "import autograder, IPython.core.debugger\n"
+    "try:\n    open(os.path.join(os.path.dirname(autograder.__file__), 'planted.py'), 'w'); print('PKG writable')\n"
+    "except OSError as e:\n    print('PKG read-only', e.errno)\n"
     "import socket\n"
     "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=1); print('NET yes')\n"
     "except OSError as e:\n    print('NET no')\n"
@@ -217,9 +223,6 @@ def test_zygote_kernels_are_as_isolated_as_fresh_ones(tmp_path):
     from autograder.pipeline.execute import run_notebook
 
     needs_sandbox()
-    if zygote._packages_under_tmp():  # a checkout under /tmp: no zygote, and the summary says why
-        assert "under /tmp" in zygote.zygote_status()
-        pytest.skip("the course's packages lie under /tmp: kernels start afresh there")
     data = tmp_path / "data.csv"
     data.write_text("x\n1\n")
     try:
@@ -237,7 +240,8 @@ def test_zygote_kernels_are_as_isolated_as_fresh_ones(tmp_path):
         own = text.split("OWN ")[1].split()[0]
         assert f"SIBLINGS ['{own}']" in text, text  # no other kernel's socket folder
         assert "JUDGE []" in text and "NET no" in text and "UMOUNT -1" in text, text
-        assert "SHMSEEN -1" in text, text  # its own IPC namespace: no shared memory of the first kernel
+        assert "SHMSEEN -1" in text, text
+        assert "PKG read-only" in text, text  # its own IPC namespace: no shared memory of the first kernel
         # limits: memory (cgroup) and disk (its own tmpfs), as a kernel started afresh
         hog = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
             "x = bytearray(2000 << 20)\nx[::4096] = b'1' * len(x[::4096])")])
@@ -250,6 +254,35 @@ def test_zygote_kernels_are_as_isolated_as_fresh_ones(tmp_path):
         assert "FULL 28" in _text(disk) or "FULL 27" in _text(disk), _text(disk)
     finally:
         zygote.close_all()
+
+
+def test_zygote_kernels_keep_packages_under_tmp(monkeypatch):
+    """A course cloned under /tmp: each forked kernel replaces the tmpfs that holds /tmp, and binds the
+    course's package folders back, read-only, with the judge's folder still hidden."""
+    from autograder.pipeline import sandbox, zygote
+    from autograder.pipeline.execute import run_notebook
+
+    needs_sandbox()
+    package = Path(tempfile.mkdtemp(dir="/tmp")) / "clone" / "pkg"
+    (package / "late").mkdir(parents=True)
+    (package / "late" / "marker.txt").write_text("visible")
+    judge = Path(sandbox.autograder.__file__).parent
+    real = sandbox._package_dirs
+    monkeypatch.setattr(sandbox, "_package_dirs", lambda: sorted({*real(), str(package)}))
+    code = (f"import os\nprint('MARK', open('{package}/late/marker.txt').read())\n"
+            f"print('PKGW', os.access('{package}', os.W_OK), 'TMPW', os.access('/tmp', os.W_OK))\n"
+            f"print('JUDGE', os.listdir('{judge}/judge'))")
+    zygote.close_all()
+    try:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        run = run_notebook(nb, limits=LIMITS)
+        assert zygote.zygote_status() is None, zygote.zygote_status()
+        text = _text(nb)
+        assert run.status == {0: "ok"}, (run, text)
+        assert "MARK visible" in text and "PKGW False TMPW True" in text and "JUDGE []" in text, text
+    finally:
+        zygote.close_all()
+        shutil.rmtree(package.parent.parent, ignore_errors=True)
 
 
 def test_zygote_can_be_turned_off():
