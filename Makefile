@@ -108,6 +108,7 @@ mutation: setup
 bench: setup
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/scaling.py
+	$(BIN)/python bench/judge.py
 	@if [ -f bench/grading.py ]; then $(BIN)/python bench/grading.py; fi
 	@if [ -f bench/chapters.py ]; then $(BIN)/python bench/chapters.py; fi
 

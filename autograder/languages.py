@@ -22,8 +22,6 @@ import json
 import os
 from pathlib import Path
 
-from nbformat import NotebookNode
-
 from .i18n import LANGUAGES, normalize
 
 ENGLISH = "en"
@@ -151,6 +149,8 @@ def variant(nb, lang: str):
     as a copy; asking a single-language version for the other language raises LanguageError.
     Raises PairingError when a twin stands where no twin belongs.
     """
+    from nbformat import NotebookNode  # here, not above: a kernel imports this module, nbformat costs 3 s
+
     if lang not in LANGUAGES:
         raise LanguageError(f"unknown language {lang!r} (the course speaks {', '.join(LANGUAGES)})")
     if not is_bilingual(nb):

@@ -1,6 +1,6 @@
 """Grading speed: stock `nbgrader autograde` vs `python -m autograder grade` on the same class.
 
-    python bench/grading.py [--students 40] [--chapter 01_leaf_tensors] [--no-cluster] [--judge-overhead]
+    python bench/grading.py [--students 40] [--chapter 01_leaf_tensors] [--no-cluster]
 
 Builds a synthetic class (half full solutions, half blank releases) of one chapter (the first of
 course/source: 02_backward by default; or the tiny demo course) and grades it, each time into a fresh
@@ -89,29 +89,6 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "
 """
 
 
-def judge_overhead(course: Path, chapter: str, repeat: int = 3) -> tuple[float, float]:
-    """(seconds judged, seconds plain) for the solutions of ``chapter``, median of ``repeat`` runs each."""
-    import statistics
-
-    from autograder.pipeline.execute import run_notebook
-    from autograder.pipeline.grade import grade_notebook, warm_up
-    from autograder.pipeline.restore import restore
-
-    warm_up()
-    source = nbformat.read(course / "source" / chapter / f"{chapter}.ipynb", as_version=4)
-    judged, plain = [], []
-    for _ in range(repeat):
-        nb, _notes = restore(source, source)
-        start = time.monotonic()
-        grade_notebook(nb, source, name=chapter)
-        judged.append(time.monotonic() - start)
-        nb, _notes = restore(source, source)
-        start = time.monotonic()
-        run_notebook(nb)
-        plain.append(time.monotonic() - start)
-    return statistics.median(judged), statistics.median(plain)
-
-
 def timed(cmd: list[str], cwd: Path) -> float:
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     start = time.monotonic()
@@ -133,7 +110,6 @@ def main() -> int:
         "--chapter", help="default: 02_backward, else the first chapter of course/source, else the tiny demo course"
     )
     p.add_argument("--no-cluster", action="store_true", help="skip the Dask cluster run")
-    p.add_argument("--judge-overhead", action="store_true", help="also measure the judge's overhead per notebook")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -196,12 +172,6 @@ def main() -> int:
             print(
                 f"speed-up vs stock nbgrader, {label} ({workers} worker(s)): {t_stock / seconds:.2f}x (goal >= 3x "
                 f"with 2 workers); per-notebook cost {per_worker / floor:.2f}x the floor (goal <= 1.0x)"
-            )
-        if args.judge_overhead:
-            judged, plain = judge_overhead(base, chapter)
-            print(
-                f"judge overhead per notebook: judged {judged:.2f} s vs the same sandboxed run with in-kernel "
-                f"tests {plain:.2f} s: {100 * (judged / plain - 1):+.0f}%"
             )
     return 0
 

@@ -1049,12 +1049,8 @@ class Train(Ch07Exercise):
     def reference(self, case):
         losses, params = torch_training(case)
         X, y, _train, test = digits()
-        data = {"losses": encode(losses), "params": encode(params),
+        return {"losses": encode(losses), "params": encode(params),
                 "accuracy": encode(accuracy(params, X[test], y[test]))}
-        short = min(10, len(case["batches"]))
-        for mistake in ("no_zero", "ascent", "double", "frozen", "weights_only"):
-            data[mistake] = encode(torch_training(case, mistake, steps=short)[0])
-        return data
 
     def compare(self, case, got, want):
         label, steps = self.label(case), len(case["batches"])
@@ -1071,13 +1067,13 @@ class Train(Ch07Exercise):
                              "(p.data -= lr * p.grad); rebinding a name (p = p - ...) changes nothing in the model."),
                  "weights_only": _("Your losses match training that moves the weights but not the biases: update "
                                    "every parameter that model.parameters() lists.")}
-        for mistake, hint in hints.items():
-            wrong = np.array([item.value for item in want[mistake].items])
-            if np.allclose(losses[:short], wrong, rtol=self.rtol, atol=0) and \
-                    not np.allclose(wrong, expected[:short], rtol=self.rtol, atol=0):
-                fail(with_hint(_("{label}: the losses differ from torch's.").format(label=label), hint))
         for k, (mine, theirs) in enumerate(zip(losses, expected)):
             if not abs(mine - theirs) <= self.rtol * abs(theirs):
+                for mistake, hint in hints.items():  # the usual mistakes, trained only now that a loss differs
+                    wrong = np.array(torch_training(case, mistake, steps=short)[0])
+                    if np.allclose(losses[:short], wrong, rtol=self.rtol, atol=0) and \
+                            not np.allclose(wrong, expected[:short], rtol=self.rtol, atol=0):
+                        fail(with_hint(_("{label}: the losses differ from torch's.").format(label=label), hint))
                 hint = _("The loss of the first batch comes before any update: compute it as cross_entropy(model(x), "
                          "labels) and record it as a float.") if k == 0 else _(
                     "An update before this batch went wrong. If exercises 7.1 to 7.3 pass, look at the loop: every "

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import nbformat
@@ -159,7 +160,7 @@ def _decide(task: Task, reply) -> Verdict:
                        n, hidden)
     for i, (case, got) in enumerate(zip(task.cases, reply)):
         try:
-            exercise.judge(case, got, exercise.reference(case))
+            exercise.judge(case, got, reference(exercise, case))
         except CheckFailed as failure:
             text = str(failure)
             status = "not attempted" if failure.not_attempted else "failed"
@@ -175,6 +176,24 @@ def _decide(task: Task, reply) -> Verdict:
                        "your kernel.").format(id=exercise.id, name=exercise.display_name, n=n, visible=task.visible,
                                              hidden=hidden)
     return Verdict(task.test_id, task.max_points, task.max_points, "passed", message, n, hidden)
+
+
+_references: OrderedDict = OrderedDict()
+REFERENCES_KEPT = 512
+
+
+def reference(exercise: base.Exercise, case: dict) -> dict:
+    """``exercise.reference(case)``, computed once per grading process: the visible cases are the same in
+    every notebook, and a do-it-yourself run asks again for the cases its first run asked for. The
+    most recent ``REFERENCES_KEPT`` are kept. The data is shared: ``Exercise.judge`` only decodes it."""
+    key = (exercise.id, json.dumps(case, sort_keys=True))
+    if key in _references:
+        _references.move_to_end(key)
+    else:
+        _references[key] = exercise.reference(case)
+        while len(_references) > REFERENCES_KEPT:
+            _references.popitem(last=False)
+    return _references[key]
 
 
 def not_run(task: Task, why: str, lang: str = "en") -> Verdict:

@@ -146,6 +146,20 @@ def run_notebook(
     return result
 
 
+def reset_after_fork() -> None:
+    """Give a process forked from one that ran kernels an event loop of its own. The inherited loop
+    (jupyter_core keeps one per thread for nbclient's blocking calls) shares its epoll instance with the
+    parent's: the parent's sockets then wake the child's loop forever, a busy loop in which a kernel
+    never gets ready."""
+    import asyncio
+
+    from jupyter_core import utils
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    utils._loop.set(loop)
+
+
 def _polled(get_msg, step: float = 0.5):
     """A channel's ``get_msg`` that polls its socket at least every ``step`` seconds.
 

@@ -554,7 +554,7 @@ def warm_up() -> None:
 
 def _worker_init(zygote_on: bool = True):
     """Workers die with the main process (kill -9 included), and their sandboxes with them."""
-    from . import zygote
+    from . import execute, zygote
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -562,6 +562,7 @@ def _worker_init(zygote_on: bool = True):
     except Exception:
         pass
     zygote.reset_after_fork()
+    execute.reset_after_fork()
     zygote.enable(zygote_on)
 
 

@@ -31,11 +31,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import DottedObjectName, Type
 
 import autograder
 
@@ -282,8 +286,49 @@ def limits_status() -> str | None:
 
 
 # ---------------------------------------------------------------------------------------- kernels
+class PromptKernelClient(AsyncKernelClient):
+    """jupyter_client's client, ready as soon as the kernel has answered ``kernel_info`` on the shell
+    channel and reported idle for it on iopub (so iopub is connected). jupyter_client then still drains
+    iopub until 0.2 s pass in silence (0.2 s more for every kernel, two a notebook for some), and waits
+    0.2 s more when iopub joined late; here a late iopub costs one more ``kernel_info``, 0.05 s later."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        asked = set()
+        while True:
+            asked.add(self.kernel_info())
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["parent_header"].get("msg_id") in asked:
+                if await self._idle_for(asked, wait=0.05):
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _idle_for(self, asked: set, wait: float) -> bool:
+        """Whether iopub brings the kernel's idle status for one of the ``asked`` requests in ``wait`` s."""
+        end = time.monotonic() + wait
+        while (left := end - time.monotonic()) > 0:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=left)
+            except Empty:
+                return False
+            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_id") in asked):
+                return True
+        return False
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel starts inside the sandbox, in its cgroup, over Unix sockets."""
+
+    client_class = DottedObjectName("autograder.pipeline.sandbox.PromptKernelClient")
+    client_factory = Type(PromptKernelClient, klass=AsyncKernelClient)
 
     sockets: Path
     limits: Limits = Limits()

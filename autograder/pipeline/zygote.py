@@ -34,14 +34,19 @@ from pathlib import Path
 from . import sandbox
 from .sandbox import KERNEL_ENV, PLAIN, WORK, Limits, Profile, bwrap_args, sandbox_status
 
-# What the course's notebooks import, heaviest first paid here: torch._dynamo (and sympy with it) comes
-# with the first torch.optim optimizer, about 3 s a notebook otherwise. "pkg.*": every module of pkg.
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "numpy", "torch", "torch.nn",
-           "torch.optim", "torch._dynamo", "torch.func", "torch.autograd.forward_ad", "torch.autograd.functional",
-           "torch.autograd.gradcheck", "torch.testing", "sympy", "minigrad", "minigrad.nn", "minigrad.viz",
-           "minigrad.autograd.forward_ad", "graphviz", "matplotlib", "matplotlib.pyplot",
+# What the course's notebooks import (tests/pipeline/test_scale.py checks that none is missing), heaviest
+# first paid here: torch._dynamo (and sympy with it) comes with the first torch.optim optimizer, about 3 s a
+# notebook otherwise; sklearn (chapter 07's digits) 2 s. Then what ipykernel imports as it starts (its
+# debugger pulls in debugpy: 0.2 s a kernel otherwise). "pkg.*": every module of pkg.
+PRELOAD = ("numpy", "torch", "torch.nn", "torch.optim", "torch._dynamo", "torch.func", "torch.autograd.forward_ad",
+           "torch.autograd.functional", "torch.autograd.gradcheck", "torch.testing", "sympy", "minigrad",
+           "minigrad.nn", "minigrad.viz", "minigrad.autograd.forward_ad", "graphviz", "matplotlib",
+           "matplotlib.pyplot", "ipywidgets", "sklearn.datasets", "IPython.display",
            "autograder.checks", "autograder.kernel.harness", "autograder.kernel.probe", "autograder.chapters.*",
-           "autograder.exercises.*")
+           "autograder.exercises.*",
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.completerlib",
+           "IPython.core.debugger", "IPython.core.oinspect", "IPython.extensions.storemagic",
+           "IPython.utils.wildcard", "tornado.platform.asyncio", "faulthandler")
 SERVER = Path(__file__).with_name("zygote_server.py")
 START_TIMEOUT = 180
 UID = GID = 1000

@@ -66,3 +66,18 @@ def test_notebook_entry_point_is_the_same_check(capsys):
 
     autograder.check_environment()
     assert _one_line(capsys).startswith("✓")
+
+
+def test_what_a_notebook_imports_leaves_the_slow_instructor_libraries_out():
+    """A chapter's cells import autograder (its first cell), the exercise checks, the progress table and
+    minigrad's drawings. None of them may pull in nbformat: its jsonschema compiles dozens of grammars
+    on import (about 3 s), paid by every student's first cell and by every graded notebook."""
+    import subprocess
+
+    code = ("import sys, importlib, pkgutil, autograder, autograder.exercises as ex, minigrad.viz\n"
+            "autograder.check_environment(); import autograder.kernel.progress\n"
+            "for m in pkgutil.iter_modules(ex.__path__): importlib.import_module('autograder.exercises.' + m.name)\n"
+            "print(sorted(m for m in ('nbformat', 'jsonschema', 'lark', 'nbclient', 'nbconvert') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"COURSE_LANG": "en",
+                         "PATH": ""}, check=True)
+    assert out.stdout.splitlines()[-1] == "[]", out.stdout + out.stderr

@@ -285,6 +285,56 @@ def test_zygote_kernels_keep_packages_under_tmp(monkeypatch):
         shutil.rmtree(package.parent.parent, ignore_errors=True)
 
 
+def test_zygote_preloads_every_library_the_chapters_import():
+    """A library a chapter imports that the zygote has not imported is paid again by every notebook (a
+    forgotten sklearn cost chapter 07 2 s a notebook, twice with its do-it-yourself run)."""
+    import ast
+
+    from autograder.pipeline.zygote import PRELOAD
+
+    preloaded = {name.removesuffix(".*") for name in PRELOAD}
+    missing = set()
+    for path in sorted((Path(__file__).resolve().parents[2] / "course" / "source").glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:  # IPython magics: not imports of libraries
+                continue
+            for node in ast.walk(tree):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or any(p == name or p.startswith(name + ".")
+                                                             or name.startswith(p + ".") for p in preloaded):
+                        continue
+                    missing.add(f"{name} ({path.parent.name})")
+    assert not missing, f"imported by the chapters, not preloaded by the zygote: {sorted(missing)}"
+
+
+def _run_in_worker():
+    from autograder.pipeline.execute import run_notebook
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('worker', 6 * 7)")])
+    run = run_notebook(nb, limits=LIMITS)
+    return run.status, _text(nb)
+
+
+def test_a_worker_forked_after_kernels_ran_here_runs_its_own():
+    """A grading worker forked from a process that had run kernels (the instructor's process after its
+    self-check, a test process) inherited that process's event loop and spun in it forever."""
+    import multiprocessing
+
+    from autograder.pipeline.execute import run_notebook
+
+    run_notebook(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), limits=LIMITS)
+    with multiprocessing.get_context("fork").Pool(1, initializer=grading._worker_init, initargs=(False,)) as pool:
+        status, text = pool.apply_async(_run_in_worker).get(timeout=120)
+    assert status == {0: "ok"} and "worker 42" in text, (status, text)
+
+
 def test_zygote_can_be_turned_off():
     from autograder.pipeline import zygote
 
