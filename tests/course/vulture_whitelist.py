@@ -58,3 +58,5 @@ _.preprocessors  # release.py: nbgrader's GenerateAssignment option
 _.format_kernel_cmd  # sandbox.py: jupyter_client's KernelManager hook
 _.handle_starttag  # tests/pipeline: HTMLParser's callbacks
 _.handle_data
+_.client_class  # autograder/pipeline/sandbox.py: a traitlets setting jupyter_client's KernelManager reads
+_.client_factory  # autograder/pipeline/sandbox.py: a traitlets setting jupyter_client's KernelManager reads
