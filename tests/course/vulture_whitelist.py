@@ -60,3 +60,4 @@ _.handle_starttag  # tests/pipeline: HTMLParser's callbacks
 _.handle_data
 _.client_class  # autograder/pipeline/sandbox.py: a traitlets setting jupyter_client's KernelManager reads
 _.client_factory  # autograder/pipeline/sandbox.py: a traitlets setting jupyter_client's KernelManager reads
+_.wait_for_ready  # autograder/pipeline/sandbox.py: nbclient calls the kernel client's wait_for_ready
