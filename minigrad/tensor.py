@@ -76,8 +76,11 @@ def wrap(arr):
     one into a real array at the moment its memory must be shared or written.
     """
     t = _new(Tensor)
-    t._data = arr if type(arr) is np.ndarray or isinstance(arr, np.generic) else np.asarray(arr)
+    t._data = arr if type(arr) in _ARRAY_TYPES or isinstance(arr, np.generic) else np.asarray(arr)
     return t
+
+
+_ARRAY_TYPES = frozenset({np.ndarray, *np.sctypeDict.values()})  # arrays and numpy's scalar types
 
 
 # ---------------------------------------------------------------------- version counters

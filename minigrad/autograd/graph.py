@@ -9,10 +9,11 @@ reached through its :class:`AccumulateGrad` node, whose job is to add the incomi
 The engine calls ``node.apply(grads)``: one gradient per output of the node in, one per entry of
 ``next_functions`` out.
 
-A node keeps its edges as two tuples, the nodes and their output numbers, rather than one tuple
-of pairs: a graph of a million nodes would otherwise hold millions more small tuples for
-Python's cyclic garbage collector to walk, over and over, while the graph is being built
-(bench/scaling.py measures it). ``next_functions`` makes the pairs when asked, as torch does.
+A node keeps its edges as a tuple of nodes and, only when one of them is not 0, a tuple of their
+output numbers, rather than one tuple of pairs: a graph of a million nodes would otherwise hold
+millions more small tuples for Python's cyclic garbage collector to walk, over and over, while
+the graph is being built (bench/scaling.py measures it). ``next_functions`` makes the pairs when
+asked, as torch does.
 """
 import itertools
 import sys
@@ -48,13 +49,14 @@ class Node:
 
     _seq = 0
     _next_nodes = ()        # per input: the node its gradient goes to (None: it needs none) ...
-    _next_nrs = ()          # ... and which output of that node the input is
+    _next_nrs = itertools.repeat(0)  # ... and which output of that node the input is: 0 unless
+    #                         it made several (zip pairs this endless run of zeros with any edges)
     metadata_ = None
     _pre_hooks = None       # node.register_prehook(fn): fn(grad_outputs) -> new grad_outputs or None
     _post_hooks = None      # node.register_hook(fn): fn(grad_inputs, grad_outputs)
     _tensor_hooks = None    # {output_nr: [fn]}: tensor.register_hook on the tensors this node made
     _retained = None        # {output_nr: weak reference}: output tensors that called retain_grad()
-    _hooked = False         # any of the three above: the engine looks only at this flag
+    _hooked = False         # any of the above: the engine looks only at this flag
 
     def name(self):
         return type(self).__name__
@@ -84,6 +86,7 @@ class Node:
         return self.metadata_
 
     def register_hook(self, fn):
+        self._hooked = True
         if self._post_hooks is None:
             self._post_hooks = []
         self._post_hooks.append(fn)
@@ -130,14 +133,6 @@ class AccumulateGrad(Node):
             for hook in variable._post_accumulate_hooks or ():
                 hook(variable)
         return ()
-
-
-def zeros(n):
-    """``(0,) * n``, shared: most inputs are output 0 of their node."""
-    return _ZEROS[n] if n < len(_ZEROS) else (0,) * n
-
-
-_ZEROS = [(0,) * n for n in range(8)]
 
 
 def grad_accumulator(leaf):

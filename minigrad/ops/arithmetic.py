@@ -65,6 +65,10 @@ class Sub(Add):
     sign = -1
 
 
+def _reversed_sub(x, number):
+    return number - x
+
+
 class Rsub(Function):
     """``number - tensor``."""
 
@@ -73,7 +77,7 @@ class Rsub(Function):
 
     @staticmethod
     def forward(ctx, x, number):
-        return _binary(lambda a, b: b - a, x, scalar(number))
+        return _binary(_reversed_sub, x, scalar(number))
 
     @staticmethod
     def backward(ctx, g):
@@ -95,17 +99,19 @@ class Mul(Function):
     def forward(ctx, a, b):
         if isinstance(b, Tensor):
             need_a, need_b = ctx.needs_input_grad
-            ctx.save_for_backward(a if need_b else None, b if need_a else None)
-            ctx.shapes = a._data.shape, b._data.shape
+            if need_a or need_b:  # else no gradient will be asked for: keep nothing
+                ctx.save_for_backward(a if need_b else None, b if need_a else None)
+                ctx.shapes = a._data.shape, b._data.shape
         else:
             ctx.other = b
         return _binary(operator.mul, a, b)
 
     @staticmethod
     def backward(ctx, g):
-        if not ctx.saved_tensors:  # tensor * number
+        saved = ctx.saved_tensors
+        if not saved:  # tensor * number
             return g * ctx.other, None
-        a, b = ctx.saved_tensors
+        a, b = saved
         shape_a, shape_b = ctx.shapes
         return (sum_to(g * b, shape_a) if b is not None else None,
                 sum_to(g * a, shape_b) if a is not None else None)
