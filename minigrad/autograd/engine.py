@@ -48,12 +48,12 @@ class GraphTask:
 def execute(task, roots):
     """Run each node once all the gradients flowing into it have arrived.
 
-    ``ready`` holds the nodes that may run, by their sequence numbers negated; they run the most
-    recently made first, as in torch (it also decides the order in which hooks fire): ``order``
-    is a heap of those numbers. (Plain numbers rather than (number, node) pairs: with many
-    nodes ready at once, as in a wide graph, comparing pairs made the heap slow.)
+    ``ready`` holds the nodes that may run, by their sequence numbers; ``order`` is a heap of
+    those numbers, which pops the lowest: the most recently made node runs first, as in torch (it
+    also decides the order in which hooks fire). (Plain numbers rather than (number, node) pairs:
+    with many nodes ready at once, as in a wide graph, comparing pairs made the heap slow.)
     """
-    ready = {-node._seq: node for node in set(roots) if task.dependencies[node] == 0}
+    ready = {node._seq: node for node in set(roots) if task.dependencies[node] == 0}
     order = list(ready)
     heapq.heapify(order)
     while order:
@@ -125,9 +125,8 @@ def deliver(task, node, grads, ready, order):
             add_to_buffer(buffers, next_node, output_nr, grad)
         waiting = dependencies[next_node] = dependencies[next_node] - 1
         if waiting == 0:
-            key = -next_node._seq  # the heap pops the smallest key: the most recent node first
-            ready[key] = next_node
-            heapq.heappush(order, key)
+            ready[next_node._seq] = next_node
+            heapq.heappush(order, next_node._seq)
 
 
 def add_to_buffer(buffers, node, output_nr, grad):

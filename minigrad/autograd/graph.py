@@ -36,15 +36,16 @@ class RemovableHandle:
             self._hooks.remove(self._fn)
 
 
-sequence = itertools.count()  # numbers the nodes in the order the forward pass makes them
-RUN_FIRST = 2 ** 62           # AccumulateGrad's numbers start here: a ready one runs at once
+sequence = itertools.count(0, -1)  # numbers the nodes as the forward pass makes them: 0, -1, -2...
+RUN_FIRST = 2 ** 62                # AccumulateGrad's numbers are lower still: a ready one runs at once
 
 
 class Node:
     """Base class of every graph node. ``name()`` is the class name (``MulBackward0``, ...).
 
-    ``_seq`` numbers the nodes in the order they were made: among the nodes ready to run, the
-    engine runs the most recent first, as torch does (so hooks fire in torch's order).
+    ``_seq`` numbers the nodes in the order they were made, counting down: among the nodes ready
+    to run, the engine runs the one with the lowest number, the most recent, as torch does (so
+    hooks fire in torch's order).
     """
 
     _seq = 0
@@ -114,7 +115,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self._seq = RUN_FIRST + next(sequence)
+        self._seq = next(sequence) - RUN_FIRST
 
     def name(self):
         return "torch::autograd::AccumulateGrad"

@@ -37,7 +37,11 @@ class Add(Function):
 
     @classmethod
     def forward(cls, ctx, a, b, alpha=1):
-        ctx.shapes, ctx.alpha = (a._data.shape, _shape(b)), alpha * cls.sign
+        ctx.alpha = alpha * cls.sign
+        # the shapes for sum_to, only when broadcasting made the inputs' shapes differ (a number
+        # never changes the output's shape, and gets no gradient)
+        ctx.shapes = (a._data.shape, b._data.shape) if isinstance(b, Tensor) and \
+            b._data.shape != a._data.shape else None
         if alpha != 1:
             x, y = operands(a, b)
             return broadcasting(operator.add, x, y * ctx.alpha)
@@ -45,10 +49,14 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, g):
-        shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
-        grad_b = g * ctx.alpha if ctx.alpha != 1 else g
-        grads = (sum_to(g, shape_a) if need_a else None, sum_to(grad_b, shape_b) if need_b else None)
+        grad_a = g if need_a else None
+        grad_b = (g * ctx.alpha if ctx.alpha != 1 else g) if need_b else None
+        if ctx.shapes is not None:  # broadcast inputs get their share of the gradient
+            shape_a, shape_b = ctx.shapes
+            grad_a = sum_to(grad_a, shape_a) if need_a else None
+            grad_b = sum_to(grad_b, shape_b) if need_b else None
+        grads = (grad_a, grad_b)
         return grads if len(ctx.needs_input_grad) == 2 else grads + (None,)  # (a, b[, alpha])
 
     @staticmethod

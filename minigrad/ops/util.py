@@ -88,7 +88,7 @@ def broadcast_error(a_shape, b_shape):
 
 def as_float(arr):
     """Ops like exp() on integer tensors compute in the default float dtype, as torch does."""
-    return arr if arr.dtype.kind == "f" else arr.astype(_FLOAT)
+    return arr if type(arr) in FLOAT_SCALARS or arr.dtype.kind == "f" else arr.astype(_FLOAT)
 
 
 def sum_to(grad, shape):
