@@ -57,6 +57,10 @@ _PYTHON_TYPES = {builtins.bool: bool, builtins.int: int64}
 
 default_float = float32  # what torch.get_default_dtype() returns
 
+# numpy's float scalar types: ``type(x) in FLOAT_SCALARS`` is a quicker test than
+# ``x.dtype.kind == "f"`` for the scalars (np.float32(...)) that ops on 0-d tensors make
+FLOAT_SCALARS = frozenset({np.float16, np.float32, np.float64, np.longdouble})
+
 
 def from_numpy_dtype(np_dtype):
     """The minigrad dtype that stores numpy's ``np_dtype`` (TypeError for unsupported ones)."""

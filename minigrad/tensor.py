@@ -76,21 +76,34 @@ def wrap(arr):
     one into a real array at the moment its memory must be shared or written.
     """
     t = _new(Tensor)
-    t._data = arr if type(arr) is np.ndarray or isinstance(arr, np.generic) else np.asarray(arr)
+    t._data = arr if type(arr) in _ARRAY_TYPES or isinstance(arr, np.generic) else np.asarray(arr)
     return t
 
 
+_ARRAY_TYPES = frozenset({np.ndarray, *np.sctypeDict.values()})  # arrays and numpy's scalar types
+
+
 # ---------------------------------------------------------------------- version counters
+def new_version_counter():
+    """A version counter: ``counter[0]`` counts the in-place changes of some memory.
+
+    A one-element numpy array rather than a list ``[0]``: numpy arrays are not tracked by
+    Python's cyclic garbage collector, so a graph that keeps counters (nodes keep those of the
+    outputs they saved) gives the collector fewer objects to walk again and again.
+    """
+    return np.zeros(1, dtype=np.int64)
+
+
 def version(t):
     """How many times ``t`` (or a view sharing its memory) has been modified in place."""
     vc = t._vc
-    return 0 if vc is None else vc[0]
+    return 0 if vc is None else int(vc[0])
 
 
 def bump_version(t):
     """Record an in-place change of ``t``'s memory (seen by every view of it)."""
     if t._vc is None:
-        t._vc = [0]
+        t._vc = new_version_counter()
     t._vc[0] += 1
 
 
@@ -100,7 +113,7 @@ def share_version_counter(view, base):
     Counters are made when first needed: most tensors are never modified nor viewed.
     """
     if base._vc is None:
-        base._vc = [0]
+        base._vc = new_version_counter()
     view._vc = base._vc
 
 
@@ -112,7 +125,7 @@ class Tensor:
     _grad_fn = None        # the node that made this tensor (see the grad_fn property)
     _grad = None
     _output_nr = 0         # which output of _grad_fn this tensor is
-    _vc = None             # version counter, [n], shared with views (see share_version_counter)
+    _vc = None             # version counter, shared with views (see new_version_counter)
     _view = None           # for a view: its base and how it was made (autograd/views.py)
     _grad_acc = None       # weak reference to the AccumulateGrad node of a leaf
     _hooks = None          # register_hook functions of a leaf

@@ -10,8 +10,11 @@ import warnings
 
 
 class _State:
-    enabled = False
-    check_nan = True
+    """The engine reads ``enabled`` at every node: an instance attribute is the quickest to read."""
+
+    def __init__(self):
+        self.enabled = False
+        self.check_nan = True
 
 
 state = _State()

@@ -38,7 +38,7 @@ class GraphTask:
         self.create_graph = create_graph
         self.accumulate = accumulate  # False for autograd.grad: no .grad is touched
         self.dependencies = {}        # node -> how many gradients it still waits for
-        self.buffers = {}             # node -> [summed gradient of each of its outputs]
+        self.buffers = {}             # node -> summed gradient of its output(s): see add_to_buffer
         self.targets = {}             # (node, output_nr) -> positions in `inputs` it answers
         self.captured = {}            # (node, output_nr) -> the gradient that reached it
         self.needed = None            # with inputs=: the nodes to run (None: all of them)
@@ -48,17 +48,17 @@ class GraphTask:
 def execute(task, roots):
     """Run each node once all the gradients flowing into it have arrived.
 
-    ``ready`` holds the nodes that may run, by their sequence numbers negated; they run the most
-    recently made first, as in torch (it also decides the order in which hooks fire): ``order``
-    is a heap of those numbers. (Plain numbers rather than (number, node) pairs: with many
-    nodes ready at once, as in a wide graph, comparing pairs made the heap slow.)
+    ``ready`` holds the nodes that may run, by their sequence numbers; ``order`` is a heap of
+    those numbers, which pops the lowest: the most recently made node runs first, as in torch (it
+    also decides the order in which hooks fire). (Plain numbers rather than (number, node) pairs:
+    with many nodes ready at once, as in a wide graph, comparing pairs made the heap slow.)
     """
-    ready = {-node._seq: node for node in set(roots) if task.dependencies[node] == 0}
+    ready = {node._seq: node for node in set(roots) if task.dependencies[node] == 0}
     order = list(ready)
     heapq.heapify(order)
     while order:
         node = ready.pop(heapq.heappop(order))
-        grads = task.buffers.pop(node, None)  # the summed gradient of each output of the node
+        grads = task.buffers.pop(node, None)  # the summed gradient(s) of the node's output(s)
         grads = run_node(task, node, grads)   # the gradient of each of its inputs
         deliver(task, node, grads, ready, order)
 
@@ -91,9 +91,14 @@ def seed(task, roots, output_nrs, grads):
 def run_node(task, node, grads):
     """Phase 3: call ``node`` with the gradients of its outputs (after the hooks have seen them).
 
-    Returns one gradient (or None) per entry of ``node.next_functions``.
+    ``grads`` is the node's buffer (see add_to_buffer): a gradient, a list of them (one per
+    output), or None when none arrived. Returns one gradient (or None) per entry of
+    ``node.next_functions``.
     """
-    if node._hooked:
+    if type(grads) is Tensor:
+        grads = [grads]
+    hooked = node._hooked
+    if hooked:
         grads = call_pre_hooks(node, grads)
     if task.targets:
         capture(task, node, grads)
@@ -102,7 +107,7 @@ def run_node(task, node, grads):
         if grads is not None:
             grads_out = node.apply(grads) if not _anomaly_mode.enabled else \
                 anomaly_mode.run_checked(node, grads)
-            if node._post_hooks:
+            if hooked and node._post_hooks:
                 for hook in node._post_hooks:
                     hook(grads_out, tuple(grads))
         if not task.retain_graph:
@@ -120,16 +125,24 @@ def deliver(task, node, grads, ready, order):
             add_to_buffer(buffers, next_node, output_nr, grad)
         waiting = dependencies[next_node] = dependencies[next_node] - 1
         if waiting == 0:
-            ready[-next_node._seq] = next_node
-            heapq.heappush(order, -next_node._seq)
+            ready[next_node._seq] = next_node
+            heapq.heappush(order, next_node._seq)
 
 
 def add_to_buffer(buffers, node, output_nr, grad):
-    """Sum ``grad`` into the gradient of output ``output_nr`` of ``node`` (fan-outs add up here)."""
+    """Sum ``grad`` into the gradient of output ``output_nr`` of ``node`` (fan-outs add up here).
+
+    While only output 0 has a gradient (nearly always: most nodes have one output) the buffer is
+    that gradient itself, else a list with one entry per output. A list for every waiting node
+    would be one more object per node for Python's cyclic garbage collector to walk, and in a wide
+    graph thousands of nodes wait at once.
+    """
     buf = buffers.get(node)
-    if buf is None:  # the first gradient to reach the node (most nodes get only one)
-        buffers[node] = [grad] if output_nr == 0 else [None] * output_nr + [grad]
+    if output_nr == 0 and type(buf) is not list:
+        buffers[node] = grad if buf is None else buf + grad
         return
+    if type(buf) is not list:
+        buf = buffers[node] = [buf]
     if len(buf) <= output_nr:
         buf.extend([None] * (output_nr + 1 - len(buf)))
     buf[output_nr] = grad if buf[output_nr] is None else buf[output_nr] + grad

@@ -17,10 +17,11 @@ from numbers import Number
 
 import numpy as np
 
-from ..tensor import Tensor, bump_version, share_version_counter, version, wrap
+from ..dtypes import FLOAT_SCALARS
+from ..tensor import Tensor, bump_version, new_version_counter, version, wrap
 from . import anomaly_mode, forward_ad, grad_mode
 from .grad_mode import state as _grad_mode
-from .graph import Node, grad_accumulator, sequence, zeros
+from .graph import Node, grad_accumulator, sequence
 from .views import rebase_history
 
 _forward_mode, _anomaly_mode = forward_ad.state, anomaly_mode.state
@@ -67,11 +68,10 @@ class BackwardNode(Node):
     _fn = None               # the Function class whose backward this node runs
     needs_input_grad = ()    # per forward argument: does it need a gradient?
     materialize_grads = True
-    _record = False          # this call records a graph (set by apply)
     _jvp = False             # this call computes tangents (forward mode)
     _saved = ()              # what save_for_backward kept ...
     _saved_versions = None   # ... and the version of each then (None: all at version 0)
-    _saved_outputs = None    # {index in _saved: output_nr}: saved outputs, kept without history
+    _saved_outputs = None    # {index in _saved: output_nr}: saved outputs (see _keep_outputs)
     _freed = False
     _input_mask = None       # per forward argument: has an entry in next_functions (None: all do)
     _input_meta = None       # custom Functions: (shape, dtype) per entry of next_functions
@@ -82,46 +82,52 @@ class BackwardNode(Node):
     # --- ctx API (what forward and backward use) -----------------------------------------------
     def save_for_backward(self, *tensors):
         """Keep tensors for backward; changing them in place afterwards is detected."""
-        if self._record or self._jvp:  # else there is no backward (nor jvp) to keep them for
+        recording = bool(self._next_nodes)  # a recorded call has edges to its inputs' nodes
+        if recording or self._jvp:  # else there is no backward (nor jvp) to keep them for
             self._saved = tensors
             for t in tensors:
                 if t is not None and t._vc is not None:  # else every version is 0
                     self._saved_versions = tuple(0 if t is None else version(t) for t in tensors)
                     break
-            if grad_mode.inference_used and self._record and any(
+            if grad_mode.inference_used and recording and any(
                     t is not None and t._inference for t in tensors):
                 raise RuntimeError(INFERENCE_MESSAGE)
 
     @property
     def saved_tensors(self):
-        if self._freed:
+        saved = self._saved
+        if not saved and self._freed:
             raise RuntimeError(FREED_MESSAGE)
-        saved, outputs = self._saved, self._saved_outputs
-        versions = self._saved_versions or zeros(len(saved))
-        for i, (t, v) in enumerate(zip(saved, versions)):
-            if t is not None and t._vc is not None and t._vc[0] != v:
-                self._raise_modified(i, t, v)
-        if outputs is None or not _grad_mode.enabled:  # no graph is being built
-            return saved
-        return tuple(self._with_history(t, outputs.get(i)) for i, t in enumerate(saved))
+        if self._saved_outputs is not None:
+            saved = self._unpack_outputs(saved)
+        versions = self._saved_versions
+        for i, t in enumerate(saved):
+            if t is not None and t._vc is not None:  # else it is still at version 0
+                expected = 0 if versions is None else versions[i]
+                if t._vc[0] != expected:
+                    self._raise_modified(i, t, expected)
+        return saved
 
     def _raise_modified(self, i, t, expected):
         outputs = self._saved_outputs
-        if outputs is not None and i in outputs:  # kept without history: the output is ours
+        if outputs is not None and i in outputs:  # one of this node's outputs
             raise RuntimeError(modified_message(t, expected, self, outputs[i]))
         raise RuntimeError(modified_message(t, expected, t.grad_fn, t._output_nr))
 
-    def _with_history(self, t, output_nr):
-        """A saved output comes back with this node as its grad_fn, so that double backward sees
-        it (it is kept without: the node holding its own output would be a reference cycle)."""
-        if output_nr is None:
-            return t
-        out = wrap(t._data)
-        share_version_counter(out, t)
-        out._grad_fn, out._requires_grad, out._output_nr = self, True, output_nr
-        if t._fw_grad is not None:
-            forward_ad.set_tangent(out, t._fw_grad)
-        return out
+    def _unpack_outputs(self, saved):
+        """The outputs this node saved, as tensors again (see _keep_outputs): sharing the output's
+        memory and version counter, and, while a graph is being built (double backward), with
+        this node as their grad_fn."""
+        saved, with_history = list(saved), _grad_mode.enabled
+        for i, output_nr in self._saved_outputs.items():
+            data, counter, tangent = saved[i]
+            t = saved[i] = wrap(data)
+            t._vc = counter
+            if tangent is not None:
+                forward_ad.set_tangent(t, tangent)
+            if with_history:
+                t._grad_fn, t._requires_grad, t._output_nr = self, True, output_nr
+        return tuple(saved)
 
     save_for_forward = save_for_backward
 
@@ -131,7 +137,7 @@ class BackwardNode(Node):
         versions = list(self._saved_versions or (0,) * len(self._saved))
         saved = list(self._saved)
         for i in self._saved_outputs:
-            saved[i] = _without_history(t)
+            saved[i] = _kept_output(t)
             versions[i] = version(t)
         self._saved, self._saved_versions = tuple(saved), tuple(versions)
 
@@ -274,6 +280,8 @@ class Function:
             elif type(out) is not Tensor:
                 out = wrap(out)  # forward computed a numpy array
         else:
+            if recording:
+                _check_custom_inputs(ctx, args)
             out = _custom_forward(cls, ctx, args)
         if tangents:
             forward_ad.propagate(cls, ctx, args, out if type(out) is tuple else (out,))
@@ -281,7 +289,7 @@ class Function:
             _connect_outputs(ctx, out)
             if _anomaly_mode.enabled:
                 anomaly_mode.record_forward_stack(ctx)
-        elif _grad_mode.inference:
+        elif grad_mode.inference_used and _grad_mode.inference:  # (the module flag is quicker)
             _mark_inference(out)
         return out
 
@@ -326,19 +334,23 @@ def _connect_inputs(cls, ctx, args):
     """
     nodes, needs = [], []
     nrs = has_edge = None  # made only when needed: an input that is not output 0, a non-tensor
-    for i, a in enumerate(args):
+    for a in args:
         if isinstance(a, Tensor):
-            fn = a._grad_fn if a._view is None else a.grad_fn
-            if fn is None:
-                if a._requires_grad:
+            if a._requires_grad:
+                fn = a._grad_fn if a._view is None else a.grad_fn
+                if fn is None:
                     fn = grad_accumulator(a)
-            elif a._output_nr:
-                if nrs is None:
-                    nrs = {}
-                nrs[len(nodes)] = a._output_nr
-            nodes.append(fn)
-            needs.append(a._requires_grad)
+                elif a._output_nr:
+                    if nrs is None:
+                        nrs = {}
+                    nrs[len(nodes)] = a._output_nr
+                nodes.append(fn)
+                needs.append(True)
+            else:  # no gradient to send back: no node
+                nodes.append(None)
+                needs.append(False)
         else:
+            i = len(needs)  # the position of this argument
             needs.append(False)
             if i < cls.number_inputs and (type(a) in _NUMBERS or a is None or isinstance(a, Number)):
                 nodes.append(None)
@@ -348,16 +360,14 @@ def _connect_inputs(cls, ctx, args):
                 has_edge[i] = False
     if True not in needs:
         return False
-    ctx._record = True
     ctx._seq = next(sequence)
     ctx._next_nodes = tuple(nodes)
-    ctx._next_nrs = zeros(len(nodes)) if nrs is None else tuple(nrs.get(i, 0) for i in range(len(nodes)))
+    if nrs is not None:  # else every input is output 0 of its node (see Node._next_nrs)
+        ctx._next_nrs = tuple(nrs.get(i, 0) for i in range(len(nodes)))
     needs = tuple(needs)
     ctx.needs_input_grad = _FLAGS.get(needs, needs)  # a shared tuple (see _FLAGS)
     if has_edge is not None:
         ctx._input_mask = has_edge
-    if not cls.builtin:
-        _check_custom_inputs(ctx, args)
     return True
 
 
@@ -371,9 +381,9 @@ def _check_custom_inputs(ctx, args):
 def _connect_outputs(ctx, out):
     """Make ``ctx`` the grad_fn of the (floating point, differentiable) outputs."""
     if type(out) is not tuple and not (ctx._non_differentiable or ctx._dirty):  # the usual case
-        if out._data.dtype.kind == "f":
+        data = out._data
+        if type(data) in FLOAT_SCALARS or data.dtype.kind == "f":
             out._grad_fn, out._requires_grad = ctx, True
-        outs = (out,)
     else:
         outs = out if type(out) is tuple else (out,)
         if len(outs) > 1:
@@ -388,7 +398,7 @@ def _connect_outputs(ctx, out):
             else:
                 o._grad_fn, o._requires_grad, o._output_nr = ctx, True, nr
     if ctx._saved:
-        _keep_outputs_without_history(ctx, outs)
+        _keep_outputs(ctx, out if type(out) is tuple else (out,))
 
 
 def _check_dirty(t):
@@ -400,10 +410,10 @@ def _check_dirty(t):
                            "in-place operation.")
 
 
-def _keep_outputs_without_history(ctx, outs):
+def _keep_outputs(ctx, outs):
     """A node that saved its own output would form a cycle (node -> output -> node), which only
-    the cyclic garbage collector frees: keep the output's values (and version counter) instead,
-    and give them back with this node as grad_fn in saved_tensors."""
+    the cyclic garbage collector frees: keep what backward needs of the output instead, and make
+    a tensor of it again in saved_tensors (see _unpack_outputs)."""
     saved = ctx._saved
     for i, t in enumerate(saved):
         if t is None:
@@ -412,16 +422,17 @@ def _keep_outputs_without_history(ctx, outs):
             if t is o:
                 if ctx._saved_outputs is None:
                     ctx._saved_outputs = {}
-                saved = ctx._saved = saved[:i] + (_without_history(o),) + saved[i + 1:]
+                saved = ctx._saved = saved[:i] + (_kept_output(o),) + saved[i + 1:]
                 ctx._saved_outputs[i] = nr
 
 
-def _without_history(t):
-    alias = wrap(t._data)
-    share_version_counter(alias, t)
-    if t._fw_grad is not None:
-        forward_ad.set_tangent(alias, t._fw_grad)
-    return alias
+def _kept_output(t):
+    """What a node keeps of an output it saved: its values, its version counter (made now, the
+    output may change in place later) and its tangent. Plain values in a tuple, which the cyclic
+    garbage collector stops tracking, where a tensor would be one more object for it to walk."""
+    if t._vc is None:
+        t._vc = new_version_counter()
+    return t._data, t._vc, t._fw_grad
 
 
 # ---------------------------------------------------------------------- once_differentiable

@@ -9,10 +9,11 @@ reached through its :class:`AccumulateGrad` node, whose job is to add the incomi
 The engine calls ``node.apply(grads)``: one gradient per output of the node in, one per entry of
 ``next_functions`` out.
 
-A node keeps its edges as two tuples, the nodes and their output numbers, rather than one tuple
-of pairs: a graph of a million nodes would otherwise hold millions more small tuples for
-Python's cyclic garbage collector to walk, over and over, while the graph is being built
-(bench/scaling.py measures it). ``next_functions`` makes the pairs when asked, as torch does.
+A node keeps its edges as a tuple of nodes and, only when one of them is not 0, a tuple of their
+output numbers, rather than one tuple of pairs: a graph of a million nodes would otherwise hold
+millions more small tuples for Python's cyclic garbage collector to walk, over and over, while
+the graph is being built (bench/scaling.py measures it). ``next_functions`` makes the pairs when
+asked, as torch does.
 """
 import itertools
 import sys
@@ -35,26 +36,28 @@ class RemovableHandle:
             self._hooks.remove(self._fn)
 
 
-sequence = itertools.count()  # numbers the nodes in the order the forward pass makes them
-RUN_FIRST = 2 ** 62           # AccumulateGrad's numbers start here: a ready one runs at once
+sequence = itertools.count(0, -1)  # numbers the nodes as the forward pass makes them: 0, -1, -2...
+RUN_FIRST = 2 ** 62                # AccumulateGrad's numbers are lower still: a ready one runs at once
 
 
 class Node:
     """Base class of every graph node. ``name()`` is the class name (``MulBackward0``, ...).
 
-    ``_seq`` numbers the nodes in the order they were made: among the nodes ready to run, the
-    engine runs the most recent first, as torch does (so hooks fire in torch's order).
+    ``_seq`` numbers the nodes in the order they were made, counting down: among the nodes ready
+    to run, the engine runs the one with the lowest number, the most recent, as torch does (so
+    hooks fire in torch's order).
     """
 
     _seq = 0
     _next_nodes = ()        # per input: the node its gradient goes to (None: it needs none) ...
-    _next_nrs = ()          # ... and which output of that node the input is
+    _next_nrs = itertools.repeat(0)  # ... and which output of that node the input is: 0 unless
+    #                         it made several (zip pairs this endless run of zeros with any edges)
     metadata_ = None
     _pre_hooks = None       # node.register_prehook(fn): fn(grad_outputs) -> new grad_outputs or None
     _post_hooks = None      # node.register_hook(fn): fn(grad_inputs, grad_outputs)
     _tensor_hooks = None    # {output_nr: [fn]}: tensor.register_hook on the tensors this node made
     _retained = None        # {output_nr: weak reference}: output tensors that called retain_grad()
-    _hooked = False         # any of the three above: the engine looks only at this flag
+    _hooked = False         # any of the above: the engine looks only at this flag
 
     def name(self):
         return type(self).__name__
@@ -84,6 +87,7 @@ class Node:
         return self.metadata_
 
     def register_hook(self, fn):
+        self._hooked = True
         if self._post_hooks is None:
             self._post_hooks = []
         self._post_hooks.append(fn)
@@ -111,7 +115,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self._seq = RUN_FIRST + next(sequence)
+        self._seq = next(sequence) - RUN_FIRST
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
@@ -130,14 +134,6 @@ class AccumulateGrad(Node):
             for hook in variable._post_accumulate_hooks or ():
                 hook(variable)
         return ()
-
-
-def zeros(n):
-    """``(0,) * n``, shared: most inputs are output 0 of their node."""
-    return _ZEROS[n] if n < len(_ZEROS) else (0,) * n
-
-
-_ZEROS = [(0,) * n for n in range(8)]
 
 
 def grad_accumulator(leaf):

@@ -141,7 +141,7 @@ class CopySlices(Node):
         self._seq = next(sequence)
         self.base_shape = view.base._data.shape
         self._next_nodes = (base_edge[0],) + fn._next_nodes[1:]
-        self._next_nrs = (base_edge[1],) + fn._next_nrs[1:]
+        self._next_nrs = (base_edge[1],) + tuple(nr for _, nr in fn.next_functions[1:])
 
     def name(self):
         return "torch::autograd::CopySlices"

@@ -37,7 +37,11 @@ class Add(Function):
 
     @classmethod
     def forward(cls, ctx, a, b, alpha=1):
-        ctx.shapes, ctx.alpha = (a._data.shape, _shape(b)), alpha * cls.sign
+        ctx.alpha = alpha * cls.sign
+        # the shapes for sum_to, only when broadcasting made the inputs' shapes differ (a number
+        # never changes the output's shape, and gets no gradient)
+        ctx.shapes = (a._data.shape, b._data.shape) if isinstance(b, Tensor) and \
+            b._data.shape != a._data.shape else None
         if alpha != 1:
             x, y = operands(a, b)
             return broadcasting(operator.add, x, y * ctx.alpha)
@@ -45,10 +49,14 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, g):
-        shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
-        grad_b = g * ctx.alpha if ctx.alpha != 1 else g
-        grads = (sum_to(g, shape_a) if need_a else None, sum_to(grad_b, shape_b) if need_b else None)
+        grad_a = g if need_a else None
+        grad_b = (g * ctx.alpha if ctx.alpha != 1 else g) if need_b else None
+        if ctx.shapes is not None:  # broadcast inputs get their share of the gradient
+            shape_a, shape_b = ctx.shapes
+            grad_a = sum_to(grad_a, shape_a) if need_a else None
+            grad_b = sum_to(grad_b, shape_b) if need_b else None
+        grads = (grad_a, grad_b)
         return grads if len(ctx.needs_input_grad) == 2 else grads + (None,)  # (a, b[, alpha])
 
     @staticmethod
@@ -65,6 +73,10 @@ class Sub(Add):
     sign = -1
 
 
+def _reversed_sub(x, number):
+    return number - x
+
+
 class Rsub(Function):
     """``number - tensor``."""
 
@@ -73,7 +85,7 @@ class Rsub(Function):
 
     @staticmethod
     def forward(ctx, x, number):
-        return _binary(lambda a, b: b - a, x, scalar(number))
+        return _binary(_reversed_sub, x, scalar(number))
 
     @staticmethod
     def backward(ctx, g):
@@ -95,17 +107,19 @@ class Mul(Function):
     def forward(ctx, a, b):
         if isinstance(b, Tensor):
             need_a, need_b = ctx.needs_input_grad
-            ctx.save_for_backward(a if need_b else None, b if need_a else None)
-            ctx.shapes = a._data.shape, b._data.shape
+            if need_a or need_b:  # else no gradient will be asked for: keep nothing
+                ctx.save_for_backward(a if need_b else None, b if need_a else None)
+                ctx.shapes = a._data.shape, b._data.shape
         else:
             ctx.other = b
         return _binary(operator.mul, a, b)
 
     @staticmethod
     def backward(ctx, g):
-        if not ctx.saved_tensors:  # tensor * number
+        saved = ctx.saved_tensors
+        if not saved:  # tensor * number
             return g * ctx.other, None
-        a, b = ctx.saved_tensors
+        a, b = saved
         shape_a, shape_b = ctx.shapes
         return (sum_to(g * b, shape_a) if b is not None else None,
                 sum_to(g * a, shape_b) if a is not None else None)

@@ -96,6 +96,37 @@ class Tanh(Unary):
     def derivative(out):
         return 1 - out * out
 
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return TanhBackward.apply(g, out)  # g * (1 - out²), in one op as torch does it
+
+
+class TanhBackward(Function):
+    """Tanh's backward, ``g * (1 - out²)``, as one op: torch's ``tanh_backward``, whose node a
+    double backward shows (TanhBackwardBackward0). Itself differentiable, for higher derivatives."""
+
+    node_name = "TanhBackwardBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.save_for_backward(g, out)
+        g, out = operands(g, out)
+        return g * (1 - out * out)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, out = ctx.saved_tensors
+        need_g, need_out = ctx.needs_input_grad
+        return (TanhBackward.apply(gg, out) if need_g else None,
+                gg * g * out * -2 if need_out else None)
+
+    @staticmethod
+    def jvp(ctx, tg, tout):
+        g, out = ctx.saved_tensors
+        return TanhBackward.apply(tg, out) - g * out * tout * 2
+
 
 def _sigmoid(a):
     # stable for large |a|: exp never overflows
@@ -109,6 +140,37 @@ class Sigmoid(Unary):
     @staticmethod
     def derivative(out):
         return out * (1 - out)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return SigmoidBackward.apply(g, out)  # g * out * (1 - out), in one op as torch does it
+
+
+class SigmoidBackward(Function):
+    """Sigmoid's backward, ``g * out * (1 - out)``, as one op: torch's ``sigmoid_backward`` (its
+    node: SigmoidBackwardBackward0). Itself differentiable, for higher derivatives."""
+
+    node_name = "SigmoidBackwardBackward0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.save_for_backward(g, out)
+        g, out = operands(g, out)
+        return g * out * (1 - out)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, out = ctx.saved_tensors
+        need_g, need_out = ctx.needs_input_grad
+        return (SigmoidBackward.apply(gg, out) if need_g else None,
+                gg * g * (1 - out * 2) if need_out else None)
+
+    @staticmethod
+    def jvp(ctx, tg, tout):
+        g, out = ctx.saved_tensors
+        return SigmoidBackward.apply(tg, out) + g * (1 - out * 2) * tout
 
 
 class Sqrt(Unary):

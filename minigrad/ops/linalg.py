@@ -155,8 +155,12 @@ class Addmm(Function):
     def forward(ctx, input, mat1, mat2, beta=1, alpha=1):
         product = Mm.forward(ctx, mat1, mat2)  # checks the shapes and saves (mat1, mat2)
         ctx.input_shape, ctx.beta, ctx.alpha = input._data.shape, beta, alpha
-        scaled = product if alpha == 1 else product * alpha
-        return scaled + (input._data if beta == 1 else input._data * beta)
+        out = product if alpha == 1 else product * alpha
+        bias = input._data if beta == 1 else input._data * beta
+        if bias.dtype == out.dtype and bias.ndim <= 2:  # into the new array: no second (n, p) one
+            out += bias
+            return out
+        return out + bias
 
     @staticmethod
     def backward(ctx, g):

@@ -2,6 +2,7 @@
 which gives a broadcast input its share of a gradient."""
 import numpy as np
 
+from ..dtypes import FLOAT_SCALARS
 from ..tensor import Tensor
 
 _FLOAT = np.dtype(np.float32)  # torch's default floating dtype
@@ -49,10 +50,13 @@ def operands(a, b):
     x = a._data
     tb = type(b)
     if tb is float or tb is int:  # fast paths for the common cases
-        if x.dtype.kind == "f":
+        if type(x) in FLOAT_SCALARS or x.dtype.kind == "f":
             return x, b  # numpy keeps the array's float dtype for a Python number, as torch does
-    elif tb is Tensor and b._data.dtype == x.dtype:
-        return x, b._data
+    elif tb is Tensor:
+        y = b._data
+        same_scalar_type = type(x) is type(y) and type(x) is not np.ndarray  # so: same dtype
+        if same_scalar_type or x.dtype == y.dtype:
+            return x, y
     dt = result_dtype(a, b)
     x = a._data if a._data.dtype == dt else a._data.astype(dt)
     if isinstance(b, Tensor):
@@ -84,7 +88,7 @@ def broadcast_error(a_shape, b_shape):
 
 def as_float(arr):
     """Ops like exp() on integer tensors compute in the default float dtype, as torch does."""
-    return arr if arr.dtype.kind == "f" else arr.astype(_FLOAT)
+    return arr if type(arr) in FLOAT_SCALARS or arr.dtype.kind == "f" else arr.astype(_FLOAT)
 
 
 def sum_to(grad, shape):
