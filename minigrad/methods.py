@@ -118,17 +118,11 @@ def _swap(fn):
     return lambda self, other: fn(other, self)
 
 
-def _operator(function):
-    """``x * y`` is ``Mul.apply(x, y)``: the operator calls ``apply``, looked up once here."""
-    apply = function.apply
-    return lambda self, other: apply(self, other)
-
-
-Tensor.__add__ = Tensor.__radd__ = _operator(arithmetic.Add)
-Tensor.__sub__ = _operator(arithmetic.Sub)
-Tensor.__rsub__ = _operator(arithmetic.Rsub)
-Tensor.__mul__ = Tensor.__rmul__ = _operator(arithmetic.Mul)
-Tensor.__truediv__ = _operator(arithmetic.Div)
+Tensor.__add__ = Tensor.__radd__ = lambda self, other: arithmetic.Add.apply(self, other)
+Tensor.__sub__ = lambda self, other: arithmetic.Sub.apply(self, other)
+Tensor.__rsub__ = lambda self, other: arithmetic.Rsub.apply(self, other)
+Tensor.__mul__ = Tensor.__rmul__ = lambda self, other: arithmetic.Mul.apply(self, other)
+Tensor.__truediv__ = lambda self, other: arithmetic.Div.apply(self, other)
 Tensor.__rtruediv__ = _swap(ops.div)
 Tensor.__pow__ = ops.pow
 Tensor.__rpow__ = lambda self, base: arithmetic.RPow.apply(base, self)
