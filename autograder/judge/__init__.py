@@ -196,6 +196,18 @@ def reference(exercise: base.Exercise, case: dict) -> dict:
     return _references[key]
 
 
+def prepare(tasks: dict) -> None:
+    """Compute the references of every case of ``tasks`` now, for ``decide`` to find: the grader does
+    it while the kernel runs the notebook. A reference that fails here fails again in ``decide``, which
+    says why."""
+    for task in tasks.values():
+        for case in task.cases if task.exercise is not None else ():
+            try:
+                reference(task.exercise, case)
+            except Exception:  # noqa: BLE001, S112 -- decide computes it again and reports the error
+                continue
+
+
 def not_run(task: Task, why: str, lang: str = "en") -> Verdict:
     """The verdict on a test cell the kernel never reached (it died, or time ran out before it)."""
     with using(lang):

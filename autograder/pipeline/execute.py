@@ -74,14 +74,16 @@ def run_notebook(
     data_files=(),
     replace=None,
     max_output_bytes: int = MAX_OUTPUT_BYTES,
+    km=None,
 ) -> Execution:
-    """Run every code cell of ``nb`` (in place) in a sandboxed kernel; see the module docstring."""
+    """Run every code cell of ``nb`` (in place) in a sandboxed kernel; see the module docstring.
+    ``km``: a kernel from ``start_kernel`` (with the same limits, profile and data files) to run it in."""
     replace = replace or {}
     result = Execution()
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     result.status = {i: "not run" for i in code_cells}
     start = time.monotonic()
-    km = kernel_manager(limits, profile, data_files)
+    km = km or kernel_manager(limits, profile, data_files)
     client = _LimitedClient(
         nb,
         km=km,
@@ -138,12 +140,56 @@ def run_notebook(
             if why:  # what stopped a kernel forked from the zygote
                 result.detail += f" ({why})"
     finally:
-        _kill_process_group(group)
-        km.release()
+        _close(client, km, group)
         if result.event:
             result.detail = result.detail or _describe(result, limits, max_output_bytes)
         result.seconds = time.monotonic() - start
     return result
+
+
+def _close(client, km, group) -> None:
+    """Stop the kernel and everything the run opened: its sockets and zmq contexts (nbclient leaves
+    those to their owner: a worker grading hundreds of notebooks would run out of file descriptors)."""
+    from jupyter_core.utils import run_sync
+
+    if client.kc is not None:
+        client.kc.stop_channels()
+    if km.forked is not None:
+        km.forked.kill()
+    _kill_process_group(group)
+    km.release()
+    try:
+        run_sync(km.cleanup_resources)()
+    except Exception:  # noqa: BLE001 -- already cleaned up
+        pass
+
+
+def start_kernel(limits: Limits = Limits(), profile: Profile = PLAIN, data_files=()):
+    """A sandboxed kernel that starts now, for a ``run_notebook(..., km=...)`` to come: it gets ready
+    while the grader does other work. None if it cannot start (run_notebook then starts one itself and
+    reports why). A kernel that is not used after all goes to ``discard``."""
+    from jupyter_core.utils import run_sync
+
+    km = kernel_manager(limits, profile, data_files)
+    try:
+        run_sync(km.start_kernel)(cwd=km.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except Exception:  # noqa: BLE001 -- run_notebook's own start says what went wrong
+        discard(km)
+        return None
+    return km
+
+
+def discard(km) -> None:
+    """Stop a kernel from ``start_kernel`` that no notebook ran in, and remove its folders."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)  # its resources too
+    except Exception:  # noqa: BLE001 -- gone already
+        pass
+    finally:
+        km.release()
 
 
 def reset_after_fork() -> None:

@@ -12,6 +12,7 @@ after a crash or ``kill -9``, a re-run records what was graded and grades the re
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import ctypes
 import fcntl
 import functools
@@ -35,7 +36,7 @@ from ..kernel import probe
 from ..languages import language_of
 from . import integrity
 from .course import Course, CourseError, write_atomic
-from .execute import run_notebook
+from .execute import discard, run_notebook, start_kernel
 from .restore import restore
 from .sanitize import neutralize, strip_hidden
 from .results import Event, Result, TestResult
@@ -64,26 +65,34 @@ def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_fil
     _insert_probes(nb, token, lang)
     replace = {i: judge.harness_code(tasks[cells.grade_id(c)], token) for i, c in enumerate(nb.cells)
                if cells.is_test(c) and tasks.get(cells.grade_id(c)) and tasks[cells.grade_id(c)].exercise}
-    run = run_notebook(nb, limits=limits, data_files=data_files, replace=replace)
-    out = NotebookGrade()
-    if run.event:
-        where = _label(nb, run.event_cell) if run.event_cell is not None else "kernel start"
-        out.events.append(Event(name, where, run.event, run.detail))
-    out.flags += _read_probes(nb, run, token)
-    verdicts = {}
-    for i, cell in enumerate(nb.cells):
-        if not cells.is_test(cell):
-            continue
-        task = tasks[cells.grade_id(cell)]
-        if task.exercise is None:  # not an exercise the judge knows: stock nbgrader's way, in the kernel
-            out.tests[task.test_id] = _kernel_scored(cell, task, run.status.get(i, "not run"), name, run.detail)
-            continue
-        if i in run.replies and run.status.get(i) in ("ok", "error"):
-            verdicts[task.test_id] = judge.decide(task, judge.read_reply(run.replies[i], token), lang)
-        else:
-            why = run.detail if run.event else "the notebook stopped before this cell"
-            verdicts[task.test_id] = judge.not_run(task, why, lang)
-    _second_run(nb, source, tasks, verdicts, limits, data_files, lang, seed, delimiters)
+    # while the kernel runs the notebook, the judge computes its references and the do-it-yourself
+    # runs' kernels boot
+    references = threading.Thread(target=judge.prepare, args=(tasks,), name="references", daemon=True)
+    references.start()
+    with _early_kernels(tasks, limits, data_files) as early:
+        try:
+            run = run_notebook(nb, limits=limits, data_files=data_files, replace=replace)
+        finally:
+            references.join()
+        out = NotebookGrade()
+        if run.event:
+            where = _label(nb, run.event_cell) if run.event_cell is not None else "kernel start"
+            out.events.append(Event(name, where, run.event, run.detail))
+        out.flags += _read_probes(nb, run, token)
+        verdicts = {}
+        for i, cell in enumerate(nb.cells):
+            if not cells.is_test(cell):
+                continue
+            task = tasks[cells.grade_id(cell)]
+            if task.exercise is None:  # not an exercise the judge knows: stock nbgrader's way, in the kernel
+                out.tests[task.test_id] = _kernel_scored(cell, task, run.status.get(i, "not run"), name, run.detail)
+                continue
+            if i in run.replies and run.status.get(i) in ("ok", "error"):
+                verdicts[task.test_id] = judge.decide(task, judge.read_reply(run.replies[i], token), lang)
+            else:
+                why = run.detail if run.event else "the notebook stopped before this cell"
+                verdicts[task.test_id] = judge.not_run(task, why, lang)
+        _second_run(nb, tasks, verdicts, limits, data_files, lang, early)
     for cell in nb.cells:
         verdict = verdicts.get(cells.grade_id(cell)) if cells.is_test(cell) else None
         if verdict is not None:
@@ -95,8 +104,28 @@ def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_fil
     return out
 
 
-def _second_run(nb, source, tasks, verdicts, limits, data_files, lang, seed, delimiters) -> None:
-    """The do-it-yourself run (judge/selfmade.py) of the passing exercises that ask for it."""
+@contextlib.contextmanager
+def _early_kernels(tasks, limits, data_files):
+    """{switches: kernel} for the do-it-yourself runs that ``tasks`` may need, started now: they boot
+    while the notebook runs. Those left unused are stopped at the end."""
+    early = {switches: start_kernel(limits, _self_made_profile(switches), data_files)
+             for switches in {frozenset(t.exercise.self_made) for t in tasks.values()
+                              if t.exercise is not None and t.exercise.self_made}}
+    try:
+        yield early
+    finally:
+        for km in early.values():
+            if km is not None:
+                discard(km)
+
+
+def _self_made_profile(switches: frozenset) -> Profile:
+    return Profile("selfmade", selfmade.stand_ins(switches))
+
+
+def _second_run(nb, tasks, verdicts, limits, data_files, lang, early) -> None:
+    """The do-it-yourself run (judge/selfmade.py) of the passing exercises that ask for it, each in the
+    kernel started early for its switches (``early``, which gives it up)."""
     groups: dict[frozenset, list] = {}
     for test_id, verdict in verdicts.items():
         exercise = tasks[test_id].exercise
@@ -105,12 +134,12 @@ def _second_run(nb, source, tasks, verdicts, limits, data_files, lang, seed, del
     for switches, test_ids in groups.items():
         second = selfmade.second_notebook(nb, set(test_ids))
         token = secrets.token_hex(8)
-        narrowed = {t: judge.Task(t, tasks[t].exercise, [c for c in tasks[t].cases if tasks[t].exercise.second_run(c)],
-                                  0, tasks[t].max_points) for t in test_ids}
+        narrowed = {t: judge.Task(t, tasks[t].exercise, _second_cases(tasks[t]), 0, tasks[t].max_points)
+                    for t in test_ids}
         replace = {i: judge.harness_code(narrowed[cells.grade_id(c)], token) for i, c in enumerate(second.cells)
                    if cells.is_test(c)}
-        profile = Profile("selfmade", selfmade.stand_ins(switches))
-        run = run_notebook(second, limits=limits, data_files=data_files, replace=replace, profile=profile)
+        run = run_notebook(second, limits=limits, data_files=data_files, replace=replace,
+                           profile=_self_made_profile(switches), km=early.pop(switches, None))
         for i, cell in enumerate(second.cells):
             if not cells.is_test(cell):
                 continue
@@ -119,6 +148,14 @@ def _second_run(nb, source, tasks, verdicts, limits, data_files, lang, seed, del
             again = judge.decide(narrowed[test_id], reply, lang)
             if again.status != "passed":
                 verdicts[test_id] = judge.self_made_failure(verdicts[test_id], again, sorted(switches), lang)
+
+
+def _second_cases(task: judge.Task) -> list:
+    """The cases the do-it-yourself run repeats: the hidden ones, drawn afresh for this grading run, which
+    no answer can have been written around (the visible ones add no evidence of who did the work, and
+    the first run checked them all); the visible ones where the cell declares no hidden case."""
+    allowed = [c for c in task.cases if task.exercise.second_run(c)]
+    return [c for c in task.cases[task.visible:] if task.exercise.second_run(c)] or allowed
 
 
 def _kernel_scored(cell, task, status, name, detail) -> TestResult:
@@ -554,7 +591,7 @@ def warm_up() -> None:
 
 def _worker_init(zygote_on: bool = True):
     """Workers die with the main process (kill -9 included), and their sandboxes with them."""
-    from . import execute, zygote
+    from . import execute, sandbox, zygote
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -563,6 +600,7 @@ def _worker_init(zygote_on: bool = True):
         pass
     zygote.reset_after_fork()
     execute.reset_after_fork()
+    sandbox.reset_after_fork()
     zygote.enable(zygote_on)
 
 

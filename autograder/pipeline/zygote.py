@@ -77,7 +77,9 @@ def zygote_status() -> str | None:
 
 
 def _preload(profile: Profile) -> list[str]:
-    """What the zygote of ``profile`` imports: nothing that the profile replaces by a stand-in."""
+    """What the zygote of ``profile`` imports: nothing that the profile replaces by a stand-in package.
+    A package with some files replaced (minigrad with its engine stubbed) is imported: the zygote runs in
+    the profile's sandbox, so it imports the stubs, exactly what the kernel would."""
     import importlib.util
 
     replaced = [str(k) for k in profile.replace]
@@ -91,8 +93,7 @@ def _preload(profile: Profile) -> list[str]:
         if spec is None:
             continue
         where = [str(p) for p in (spec.submodule_search_locations or [])] or [str(spec.origin)]
-        if any(r == w or r.startswith(w.rstrip("/") + "/") or w.startswith(r.rstrip("/") + "/")
-               for r in replaced for w in where):
+        if any(r == w or w.startswith(r.rstrip("/") + "/") for r in replaced for w in where):
             continue
         names.append(name)
     return names

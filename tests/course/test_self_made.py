@@ -52,3 +52,18 @@ def test_cheat_loses_its_points_in_the_second_run(chapter, exercise, description
     assert result.score == 0 and result.status == "failed", (result.status, result.message)
     # the message of judge.self_made_failure: the first run passed, the second did not
     assert "do the work yourself" in result.message and "second run" in result.message, result.message
+
+
+def test_the_second_run_repeats_the_hidden_cases_drawn_for_this_run():
+    """Visible cases add no evidence of who did the work (an answer can be written around them, and the
+    first run checked them all): the second run repeats the hidden ones that make sense without torch,
+    or the visible ones where the cell declares no hidden case."""
+    from autograder import judge
+    from autograder.exercises import get
+    from autograder.pipeline.grade import _second_cases
+
+    exercise = get("ex2_2")  # its torch cases cannot run in the second run
+    visible = [dict(library="minigrad", n=0), dict(library="torch", n=1)]
+    hidden = [dict(library="torch", n=2), dict(library="minigrad", n=3)]
+    assert _second_cases(judge.Task("ex2_2_tests", exercise, visible + hidden, visible=2)) == [hidden[1]]
+    assert _second_cases(judge.Task("ex2_2_tests", exercise, visible, visible=2)) == [visible[0]]
