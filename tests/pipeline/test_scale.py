@@ -383,7 +383,8 @@ def test_zygote_kernels_do_not_collect_what_they_inherited():
     from autograder.pipeline.execute import run_notebook
 
     needs_sandbox()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import gc\nprint('FROZEN', gc.get_freeze_count())")])
+    code = "import gc\nprint('FROZEN', gc.get_freeze_count())"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     run = run_notebook(nb, limits=LIMITS)
     assert zygote.zygote_status() is None and run.status == {0: "ok"}, (run, zygote.zygote_status())
     assert int(_text(nb).split("FROZEN ")[1]) > 100_000, _text(nb)
