@@ -670,7 +670,7 @@ def where(condition, input=None, other=None):
     """``where(cond, a, b)`` picks elementwise; ``where(cond)`` gives the indices where cond holds."""
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if input is None and other is None:
-        return tuple(wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+        return tuple(wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(cond)))  # 0-d: as 1-d
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {condition.dtype.scalar_name}")

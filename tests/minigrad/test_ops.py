@@ -342,3 +342,30 @@ def test_every_public_op_is_covered():
                  "transpose", "permute", "unsqueeze", "squeeze", "expand", "expand_as", "cat",
                  "stack"]:
         assert f'"{name}"' in src or f"{name}(" in src, name
+
+
+@SETTINGS
+@given(shape=array_shapes(min_dims=0, max_dims=3, max_side=4), seed=st.integers(0, 2 ** 16))
+def test_where_with_only_a_condition_gives_the_indices_as_torch(shape, seed):
+    """``where(cond)`` is ``nonzero(cond, as_tuple=True)``: one int64 index tensor per dim (a 0-d
+    condition counts as 1-d)."""
+    cond = np.random.default_rng(seed).random(shape) > 0.5
+    got, want = minigrad.where(minigrad.tensor(cond)), torch.where(torch.tensor(cond))
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert str(g.dtype) == str(w.dtype).replace("torch", "minigrad") and g.tolist() == w.tolist()
+
+
+@pytest.mark.parametrize("p", [2, 1, float("inf")])
+def test_norm_computes_in_the_dtype_it_is_given(p):
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    results = {}
+    for L in (torch, minigrad):
+        t = L.tensor(x, requires_grad=True)
+        out = L.norm(t, p, dtype=L.float64)
+        out.backward()
+        results[L.__name__] = (str(out.dtype).split(".")[1], out.item(), str(t.grad.dtype).split(".")[1], t.grad)
+    (t_dtype, t_value, t_gdtype, t_grad), (m_dtype, m_value, m_gdtype, m_grad) = results["torch"], results["minigrad"]
+    assert m_dtype == t_dtype == "float64" and m_gdtype == t_gdtype == "float32"
+    assert abs(m_value - t_value) < 1e-12 * max(1.0, abs(t_value))
+    np.testing.assert_allclose(m_grad.numpy(), t_grad.numpy(), rtol=1e-6)
