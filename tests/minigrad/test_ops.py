@@ -369,3 +369,17 @@ def test_norm_computes_in_the_dtype_it_is_given(p):
     assert m_dtype == t_dtype == "float64" and m_gdtype == t_gdtype == "float32"
     assert abs(m_value - t_value) < 1e-12 * max(1.0, abs(t_value))
     np.testing.assert_allclose(m_grad.numpy(), t_grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("index", [[0, 2, 2], [True, False, True, True]], ids=["repeated", "mask"])
+def test_double_backward_through_advanced_indexing(index):
+    """The gradient of ``x[index]`` scatters into zeros (IndexPutBackward0); differentiating that
+    gradient again gathers with the same index."""
+    grads = {}
+    for L in (torch, minigrad):
+        x = L.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        y = (x[L.tensor(index)] ** 3).sum()
+        (g,) = L.autograd.grad(y, x, create_graph=True)
+        (g * L.tensor([1.0, 10.0, 100.0, 1000.0])).sum().backward()
+        grads[L.__name__] = (g.tolist(), x.grad.tolist())
+    assert grads["minigrad"] == grads["torch"]
