@@ -94,12 +94,10 @@ def run_notebook(
         max_output_bytes=max_output_bytes,
         resources={"metadata": {"path": km.cwd}},
     )
-    group = None
     try:
         with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             for channel in (client.kc.shell_channel, client.kc.iopub_channel):
                 channel.get_msg = _polled(channel.get_msg)
-            group = getattr(km.provisioner, "pgid", None)
             km.seal()
             for i in code_cells:
                 left = limits.notebook_timeout - (time.monotonic() - start)
@@ -140,23 +138,23 @@ def run_notebook(
             if why:  # what stopped a kernel forked from the zygote
                 result.detail += f" ({why})"
     finally:
-        _close(client, km, group)
+        _close(km, client.kc)
         if result.event:
             result.detail = result.detail or _describe(result, limits, max_output_bytes)
         result.seconds = time.monotonic() - start
     return result
 
 
-def _close(client, km, group) -> None:
+def _close(km, kc=None) -> None:
     """Stop the kernel and everything the run opened: its sockets and zmq contexts (nbclient leaves
     those to their owner: a worker grading hundreds of notebooks would run out of file descriptors)."""
     from jupyter_core.utils import run_sync
 
-    if client.kc is not None:
-        client.kc.stop_channels()
+    if kc is not None:
+        kc.stop_channels()
     if km.forked is not None:
         km.forked.kill()
-    _kill_process_group(group)
+    _kill_process_group(getattr(km.provisioner, "pgid", None))
     km.release()
     try:
         run_sync(km.cleanup_resources)()
@@ -181,15 +179,7 @@ def start_kernel(limits: Limits = Limits(), profile: Profile = PLAIN, data_files
 
 def discard(km) -> None:
     """Stop a kernel from ``start_kernel`` that no notebook ran in, and remove its folders."""
-    from jupyter_core.utils import run_sync
-
-    try:
-        if km.has_kernel:
-            run_sync(km.shutdown_kernel)(now=True)  # its resources too
-    except Exception:  # noqa: BLE001 -- gone already
-        pass
-    finally:
-        km.release()
+    _close(km)
 
 
 def reset_after_fork() -> None:
