@@ -104,6 +104,35 @@ def test_postgres_gradebook_is_crash_safe_and_serves_every_command(postgres, tmp
 # ---------------------------------------------------------------- Dask
 
 @pytest.mark.slow
+def test_a_bundle_outlives_the_death_of_the_only_worker_that_holds_it():
+    """Dask's memory manager keeps one copy of data that no waiting task needs on several workers; when
+    that worker dies a scattered bundle is gone for good, and every task of its assignment with it."""
+    from distributed import Client
+
+    from autograder.pipeline.cluster import share_bundle
+
+    cluster = start(DaskCluster, workers=2)
+    try:
+        with Client(cluster.address, timeout=60, set_as_default=False) as client:
+            bundle = {"notebook": "{}", "files": {"data.csv": "1,2\n"}}
+            future = share_bundle(client, A, bundle, "t")
+            assert future.result(timeout=60) == bundle
+            deadline = time.monotonic() + 30
+            while len(client.who_has([future])[future.key]) > 1 and time.monotonic() < deadline:
+                time.sleep(0.2)  # the memory manager drops replicas every 2 s
+            [holder] = client.who_has([future])[future.key]
+            name = client.scheduler_info()["workers"][holder]["name"]
+            os.killpg(next(p.pid for p, n in zip(cluster.workers, ("w0", "w1")) if n == name), signal.SIGKILL)
+            deadline = time.monotonic() + 60
+            while holder in client.scheduler_info()["workers"] and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert holder not in client.scheduler_info()["workers"]
+            assert future.result(timeout=60) == bundle  # computed again on the worker left
+    finally:
+        cluster.stop()
+
+
+@pytest.mark.slow
 def test_dask_cluster_with_a_worker_killed_mid_batch_grades_like_local(postgres, tmp_path):
     needs_sandbox()
     local, expected = tiny_class(tmp_path / "local", 6)
