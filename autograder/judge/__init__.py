@@ -45,6 +45,7 @@ class Task:
     cases: list = field(default_factory=list)
     visible: int = 0                    # the first ``visible`` cases are the visible ones
     max_points: float = 0.0
+    kinds: tuple[int, ...] = ()         # the first case drawn from each hidden declaration
 
 
 @dataclass
@@ -87,10 +88,12 @@ def plan(source_nb, *, seed: int | None = None, delimiters: cells.Delimiters = D
             continue
         _, hidden = cells.split_hidden(cell.source, delimiters)
         params = [dict(p) for p in exercise.visible]
-        visible = len(params)
+        visible, kinds = len(params), []
         for declaration in cells.hidden_cases(hidden):
+            kinds.append(len(params))
             params += [fresh(declaration.params, rng) for _ in range(declaration.repeat)]
-        tasks[test_id] = Task(test_id, exercise, [exercise.case(**p) for p in params], visible, cells.points(cell))
+        tasks[test_id] = Task(test_id, exercise, [exercise.case(**p) for p in params], visible, cells.points(cell),
+                              tuple(kinds))
     return tasks
 
 

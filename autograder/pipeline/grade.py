@@ -151,11 +151,13 @@ def _second_run(nb, tasks, verdicts, limits, data_files, lang, early) -> None:
 
 
 def _second_cases(task: judge.Task) -> list:
-    """The cases the do-it-yourself run repeats: the hidden ones, drawn afresh for this grading run, which
-    no answer can have been written around (the visible ones add no evidence of who did the work, and
-    the first run checked them all); the visible ones where the cell declares no hidden case."""
-    allowed = [c for c in task.cases if task.exercise.second_run(c)]
-    return [c for c in task.cases[task.visible:] if task.exercise.second_run(c)] or allowed
+    """The cases the do-it-yourself run repeats: one of each kind the cell's hidden region declares (its
+    first draw for this grading run, which no answer can have been written around), among those that make
+    sense there; the visible ones where there is none. The question here is not whether the answer is
+    right (the first run checked every case) but whether it still works without the library: one case of
+    each kind answers it, and ``repeat=12`` more draws of the same kind would only repeat the answer."""
+    allowed = [c for c in (task.cases[i] for i in task.kinds) if task.exercise.second_run(c)]
+    return allowed or [c for c in task.cases if task.exercise.second_run(c)]
 
 
 def _kernel_scored(cell, task, status, name, detail) -> TestResult:

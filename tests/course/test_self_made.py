@@ -10,6 +10,7 @@ points in that second run: test_notebooks.test_judge_gives_solutions_full_marks.
 import copy
 import functools
 
+import nbformat
 import pytest
 
 import harness
@@ -54,16 +55,25 @@ def test_cheat_loses_its_points_in_the_second_run(chapter, exercise, description
     assert "do the work yourself" in result.message and "second run" in result.message, result.message
 
 
-def test_the_second_run_repeats_the_hidden_cases_drawn_for_this_run():
+def test_the_second_run_repeats_one_hidden_case_of_each_kind_drawn_for_this_run():
     """Visible cases add no evidence of who did the work (an answer can be written around them, and the
-    first run checked them all): the second run repeats the hidden ones that make sense without torch,
-    or the visible ones where the cell declares no hidden case."""
+    first run checked them all): the second run repeats the first draw of each hidden declaration that
+    makes sense without torch, or the visible ones where the cell declares no hidden case."""
     from autograder import judge
     from autograder.exercises import get
     from autograder.pipeline.grade import _second_cases
 
     exercise = get("ex2_2")  # its torch cases cannot run in the second run
-    visible = [dict(library="minigrad", n=0), dict(library="torch", n=1)]
-    hidden = [dict(library="torch", n=2), dict(library="minigrad", n=3)]
-    assert _second_cases(judge.Task("ex2_2_tests", exercise, visible + hidden, visible=2)) == [hidden[1]]
-    assert _second_cases(judge.Task("ex2_2_tests", exercise, visible, visible=2)) == [visible[0]]
+    source = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "check_ex2_2(run_backward)\n### BEGIN HIDDEN TESTS\n"
+        "check_ex2_2.hidden(run_backward, library='torch', repeat=2)\n"
+        "check_ex2_2.hidden(run_backward, library='minigrad', repeat=3)\n### END HIDDEN TESTS",
+        metadata={"nbgrader": {"grade": True, "grade_id": "ex2_2_tests", "points": 2, "solution": False,
+                               "locked": True, "schema_version": 3}})])
+    [task] = judge.plan(source, seed=1).values()
+    hidden = task.cases[task.visible:]
+    assert len(hidden) == 5 and task.kinds == (task.visible, task.visible + 2)
+    assert _second_cases(task) == [hidden[2]]  # the first minigrad draw; torch's cannot run there
+    visible = [c for c in task.cases[:task.visible] if exercise.second_run(c)]
+    assert visible and _second_cases(judge.Task("ex2_2_tests", exercise, task.cases[:task.visible], task.visible))\
+        == visible
