@@ -76,6 +76,15 @@ def raised_message(label: str, error: dict) -> str:
     return _("{label} raised {type}: {message}").format(**keys)
 
 
+def _read(data) -> Value:
+    """``decode`` of the kernel's data: data that is not what ``encode`` writes (forged, or mangled by the
+    student's code) fails the check, it never stops the grader."""
+    try:
+        return decode(data)
+    except values.BadData as error:
+        raise CheckFailed(_("The answer's results could not be read ({error}).").format(error=error)) from None
+
+
 class Exercise:
     """Base class of the graded exercises (see the module docstring)."""
 
@@ -143,20 +152,16 @@ class Exercise:
         if not isinstance(got_data, dict):
             raise CheckFailed(_("The answer's results could not be read."))
         if "__not_callable__" in got_data:
-            try:
-                what = describe(decode(got_data["__not_callable__"]))
-            except values.BadData as error:
-                raise CheckFailed(_("The answer's results could not be read ({error}).").format(error=error)) from None
+            what = describe(_read(got_data["__not_callable__"]))
             raise CheckFailed(_("`{name}` is {what}, not a function or class.").format(name=self.answer, what=what))
         if "__error__" in got_data:
-            error = decode(got_data["__error__"])
+            error = _read(got_data["__error__"])
+            if error.kind != "error":
+                raise CheckFailed(_("The answer's results could not be read."))
             failure = CheckFailed(self.raised(case, error))
-            failure.not_attempted = bool(error.error and error.error["not_implemented"])
+            failure.not_attempted = bool(error.error["not_implemented"])
             raise failure
-        try:
-            got = {str(k): decode(v) for k, v in got_data.items()}
-        except values.BadData as error:
-            raise CheckFailed(_("The answer's results could not be read ({error}).").format(error=error)) from None
+        got = {str(k): _read(v) for k, v in got_data.items()}
         want = {k: decode(v) for k, v in want_data.items()}
         for key, value in got.items():
             if value.kind == "error" and key in want:
@@ -165,7 +170,7 @@ class Exercise:
             self.compare(case, got, want)
         except CheckFailed:
             raise
-        except (KeyError, IndexError, TypeError, AttributeError, ValueError, values.BadData) as error:
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError, ArithmeticError) as error:
             # results that do not have the shape run() gives them: forged, or mangled by the student's code
             raise CheckFailed(_("The answer's results could not be read ({error}).").format(
                 error=f"{type(error).__name__}: {error}")) from None

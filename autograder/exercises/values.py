@@ -215,8 +215,25 @@ def _need(condition, what):
 
 
 def _number(x):
-    _need(type(x) in (int, float) and not isinstance(x, bool), "a number was expected")
-    return float(x)
+    _need(type(x) in (int, float), "a number was expected")  # not a bool: type(True) is bool
+    try:
+        return float(x)
+    except OverflowError:  # JSON's integers have no bound: 10**400 is valid data
+        raise BadData("a number out of range") from None
+
+
+def _numbers(xs: list) -> np.ndarray:
+    """The float64 array of a list of numbers (checked as ``_number`` checks one, in bulk: arrays are big)."""
+    _need(set(map(type, xs)) <= {int, float}, "a number was expected")
+    try:
+        return np.array(xs, dtype=np.float64)
+    except OverflowError:
+        raise BadData("a number out of range") from None
+
+
+def _line(x) -> int:
+    _need(type(x) is int and 0 <= x < 10**9, "a line number was expected")
+    return x
 
 
 def decode(data, depth: int = 0) -> Value:
@@ -234,13 +251,14 @@ def decode(data, depth: int = 0) -> Value:
         return Value("str", value=_text(data.get("value"), MAX_TEXT))
     if kind == "tensor":
         shape = data.get("shape")
-        _need(type(shape) is list and len(shape) <= 16 and all(type(n) is int and n >= 0 for n in shape), "shape")
+        _need(type(shape) is list and len(shape) <= 16 and all(type(n) is int and n >= 0 for n in shape)
+              and math.prod(n for n in shape if n) <= MAX_ELEMENTS, "shape")
         values = data.get("values")
         _need(type(values) is list and len(values) <= 2 * MAX_ELEMENTS, "values")
         dtype = _text(data.get("dtype"), 40)
         count = math.prod(shape) * (2 if dtype.startswith("complex") else 1)
         _need(len(values) == count, "the number of values does not match the shape")
-        array = np.array([_number(v) for v in values], dtype=np.float64)
+        array = _numbers(values)
         array = array.reshape(shape + [2]) if dtype.startswith("complex") else array.reshape(shape)
         return Value("tensor", type=_text(data.get("type"), 40), array=array, dtype=dtype,
                      device=_text(data.get("device", "cpu"), 40),
@@ -259,7 +277,7 @@ def decode(data, depth: int = 0) -> Value:
         where = data.get("where")
         if where is not None:
             _need(type(where) is dict, "where")
-            where = {"function": _text(where.get("function"), 100), "line": int(_number(where.get("line", 0))),
+            where = {"function": _text(where.get("function"), 100), "line": _line(where.get("line", 0)),
                      "text": _text(where.get("text"), 200)}
         return Value("error", error={"type": _text(data.get("type"), 100), "message": _text(data.get("message"),
                                                                                             MAX_TEXT),

@@ -96,6 +96,11 @@ def test_lookalikes_are_reported_as_what_they_are(obj, note):
     {"kind": "number", "type": "float", "value": "1.0"}, {"kind": "number", "type": "float", "value": True},
     {"kind": "list", "items": "abc"}, {"kind": "pickle", "data": "..."}, [1, 2], "tensor",
     {"kind": "error", "type": 3, "message": "x"},
+    {"kind": "number", "type": "int", "value": 10**400},  # JSON's integers have no bound
+    {"kind": "tensor", "type": "torch.Tensor", "shape": [1], "dtype": "float64", "values": [10**400]},
+    {"kind": "tensor", "type": "torch.Tensor", "shape": [1], "dtype": "float64", "values": [True]},
+    {"kind": "tensor", "type": "torch.Tensor", "shape": [0, 10**30], "dtype": "float64", "values": []},
+    {"kind": "error", "type": "E", "message": "x", "where": {"function": "f", "line": 1e309, "text": ""}},
 ])
 def test_forged_data_is_refused(forged):
     with pytest.raises(BadData):
@@ -266,6 +271,44 @@ def test_decide_from_a_reply_and_refuse_forged_or_missing_replies():
     assert short.score == 0 and "incomplete" in short.message
     forged = judge.decide(task, [{"result": {"kind": "number", "type": "float", "value": [6.0]}}] * 4)
     assert forged.score == 0 and "could not be read" in forged.message
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.integers(10**300, 10**400) | st.floats()
+                    | st.text(max_size=6) | st.sampled_from(["tensor", "number", "list", "error", "kind", "values"]),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=16)
+
+
+def _paths(data, path=()):
+    """Every place in nested JSON data, as a path of keys and indices."""
+    yield path
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, item in items:
+        yield from _paths(item, path + (key,))
+
+
+def _replaced(data, path, new):
+    if not path:
+        return new
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = _replaced(data[path[0]], path[1:], new)
+    return copy
+
+
+@settings(max_examples=300, deadline=None)
+@given(exercise=st.sampled_from(base.of_chapter()), where=st.integers(0, 10**6), new=JSON, whole=st.booleans())
+def test_no_reply_from_the_kernel_can_stop_the_judge(exercise, where, new, whole):
+    """Whatever the student's code makes the kernel send back (a reply with any JSON at any place of a
+    genuine result, or any JSON at all), the judge decides: a malformed reply fails the check, it never
+    raises (a grader that fails on a submission stops the batch when a few do)."""
+    case = exercise.case(**exercise.visible[0])
+    task = judge.Task(f"{exercise.id}_tests", exercise, [case], 1, 1)
+    genuine = {"__error__": new} if whole else judge.reference(exercise, case)
+    paths = list(_paths(genuine))
+    got = _replaced(genuine, paths[where % len(paths)], new)
+    verdict = judge.decide(task, [got])
+    assert verdict.status in ("passed", "failed", "not attempted")  # (a changed number may be within tolerance)
+    assert verdict.score == 0 or not whole
 
 
 def test_verdicts_become_outputs_that_nbgrader_scores():
