@@ -120,8 +120,8 @@ class Reason(str):
 def read_reply(outputs, token: str):
     """The kernel's reply to ``harness_code`` from the cell's outputs: a list of results, or a string
     (a :class:`Reason`) saying why there is none."""
-    texts = [o.get("data", {}).get(REPLY_MIME) for o in outputs if o.get("output_type") == "display_data"]
-    texts = [t for t in texts if isinstance(t, str)]
+    data = [o.get("data") for o in outputs if o.get("output_type") == "display_data"]
+    texts = [d.get(REPLY_MIME) for d in data if isinstance(d, dict) and isinstance(d.get(REPLY_MIME), str)]
     if not texts:
         errors = [o for o in outputs if o.get("output_type") == "error"]
         if errors:
@@ -133,7 +133,7 @@ def read_reply(outputs, token: str):
         return Reason(N_("the kernel's reply was too large"))
     try:
         reply = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: '[' nested a hundred thousand times
         return Reason(N_("the kernel's reply was not readable"))
     if not isinstance(reply, dict) or reply.get("token") != token:
         return Reason(N_("the kernel's reply did not answer this check"))

@@ -26,6 +26,7 @@ from .sandbox import PLAIN, Limits, Profile, kernel_manager
 GRADER_CELL_TIMEOUT = 300    # the grader's own cells (its probe): not the student's time
 MAX_OUTPUT_BYTES = 2_000_000  # per notebook, the student's own output; a flood beyond this stops the kernel
 REPLY_MIME = "application/x-autograder-reply"
+INVALID_OUTPUT = "[an output that a notebook cannot hold was left out here]\n"
 
 
 @dataclass
@@ -56,14 +57,19 @@ class _LimitedClient(NotebookClient):
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
-        if REPLY_MIME not in content.get("data", {}):  # the judge's reply has its own size limit
+        data = content.get("data")
+        if not (isinstance(data, dict) and REPLY_MIME in data):  # the judge's reply has its own size limit
             self.output_bytes += len(str(content))
         if self.output_bytes > self.max_output_bytes:
             if not self.flooded:  # stop the kernel: the cell then ends as a dead kernel
                 self.flooded = True
                 asyncio.ensure_future(self.km.shutdown_kernel(now=True))
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        try:
+            return super().output(outs, msg, display_id, cell_index)
+        except nbformat.ValidationError:  # e.g. display data {'text/plain': 5}: JupyterLab shows nothing either
+            outs.append(nbformat.v4.new_output("stream", name="stdout", text=INVALID_OUTPUT))
+            return None
 
 
 def run_notebook(
@@ -122,6 +128,13 @@ def run_notebook(
                     memory = km.cgroup is not None and km.cgroup.hit_memory_limit()
                     result.event = "output limit" if client.flooded else "memory limit" if memory else "kernel died"
                     result.event_cell, result.status[i] = i, result.event
+                    break
+                except Exception as err:  # noqa: BLE001 -- what the cell sent broke nbclient: the cell's
+                    # doing, never "the kernel did not start" (which stops a batch when most submissions say it)
+                    result.event, result.event_cell, result.status[i] = "invalid messages", i, "invalid messages"
+                    why = (str(err).splitlines() or [""])[0][:200]
+                    result.detail = (f"the cell sent messages that broke its run and was stopped "
+                                     f"({type(err).__name__}: {why})")
                     break
                 finally:
                     if i in replace:

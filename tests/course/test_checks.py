@@ -267,6 +267,10 @@ def test_decide_from_a_reply_and_refuse_forged_or_missing_replies():
     assert judge.read_reply(_reply(task, "other", lambda x: 2.0 * x),
                             "t1") == "the kernel's reply did not answer this check"
     assert "no results" in judge.read_reply([], "t1")
+    for data in (["not", "a", "dict"], {judge.REPLY_MIME: 5}):
+        assert "no results" in judge.read_reply([{"output_type": "display_data", "data": data}], "t1")
+    deep = {"output_type": "display_data", "data": {judge.REPLY_MIME: "[" * 100_000 + "]" * 100_000}}
+    assert "not readable" in judge.read_reply([deep], "t1")
     short = judge.decide(task, [{"result": encode(6.0)}])
     assert short.score == 0 and "incomplete" in short.message
     forged = judge.decide(task, [{"result": {"kind": "number", "type": "float", "value": [6.0]}}] * 4)

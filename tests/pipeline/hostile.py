@@ -87,6 +87,14 @@ def _import(name, *args, **kwargs):
     return _real_import(name, *args, **kwargs)
 print.__self__.__import__ = _import
 """
+# A forged reply whose number no float can hold: the judge must fail the check, not stop on it.
+FORGED_HUGE_REPLY = FORGED_REPLY.replace('"value": 0.0', '"value": 10**400')
+assert FORGED_HUGE_REPLY != FORGED_REPLY
+# Messages that nbclient cannot take: display data that no notebook can hold, and an update without a
+# display id (the kernel cannot be blamed for either, the cell can).
+INVALID_DISPLAY = "get_ipython().display_pub.publish(data={'text/plain': 5})\n"
+BROKEN_MESSAGE = ("k = get_ipython().kernel\nk.session.send(k.iopub_socket, 'update_display_data', "
+                  "{'data': {}, 'metadata': {}, 'transient': 5}, parent=k.get_parent())\n")
 CUSTOM_EXC = """
 ip = get_ipython()
 ip.set_custom_exc((BaseException,), lambda *args, **kwargs: None)
@@ -195,6 +203,9 @@ HOSTILE = {
         None,
     ),
     "forged_reply_via_import_hook": (answers(ex0_1=FORGED_REPLY + WRONG_1, ex0_2=WRONG_2), 0, None),
+    "forged_reply_that_overflows": (answers(ex0_1=FORGED_HUGE_REPLY + WRONG_1, ex0_2=WRONG_2), 0, None),
+    "invalid_display_data": (answers(ex0_1=None, ex0_2=INVALID_DISPLAY + WRONG_2, ex0_3=None), 2, None),
+    "broken_iopub_message": (answers(ex0_1=None, ex0_2=BROKEN_MESSAGE + WRONG_2, ex0_3=None), 1, "invalid messages"),
     "custom_exc_and_post_run_cell": (answers(ex0_1=CUSTOM_EXC + WRONG_1, ex0_2=WRONG_2), 0, None),
     "transform_cell_to_pass": (answers(ex0_1=None, ex0_2=TRANSFORM_PASS + WRONG_2), 1, None),
     "swap_check_code": (answers(ex0_1=SWAP_CODE + WRONG_1), 0, None),

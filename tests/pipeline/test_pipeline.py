@@ -16,7 +16,7 @@ import pytest
 from autograder.pipeline import export, feedback, integrity, report
 from autograder.pipeline.course import open_course
 from autograder.pipeline.demo import student_notebook, write_tiny_course
-from autograder.pipeline.grade import Limits, grade
+from autograder.pipeline.grade import Limits, environment_failure, grade
 from autograder.pipeline.release import generate_release
 from autograder.pipeline.restore import restore
 
@@ -190,6 +190,8 @@ def test_hostile_corpus_in_one_batch_through_both_paths(tiny, tmp_path):
     assert {s: r.score for s, r in results.items()} == expected
     for name in HONEST:
         assert not results[f"honest_{name}"].flagged, results[f"honest_{name}"].flag_reasons
+    for r in results.values():  # nothing a student sends makes the grader look broken (that stops a batch)
+        assert environment_failure(r) is None, (r.student, environment_failure(r))
     for name, (_, _, event) in HOSTILE.items():
         r = results[f"hostile_{name}"]
         if event is not None:
