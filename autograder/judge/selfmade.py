@@ -14,7 +14,8 @@ judge runs those exercises again in a second, fresh sandbox where
 The real files are not in that sandbox at all (bubblewrap mounts the stand-ins over them), so no code
 in the kernel can get them back. The second run executes the answer cells, the cells the student
 added and the instructor's cells that only define things (imports, functions, classes), then the
-harness for the exercise's cases that make sense there (``Exercise.second_run``).
+harness for one case of each kind the test cell's hidden region declares, drawn for this grading run,
+among those that make sense there (``Exercise.second_run``; ``grade._second_cases`` says why one).
 """
 from __future__ import annotations
 
