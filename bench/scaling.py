@@ -15,7 +15,11 @@ time per op (forward, and forward + backward) and peak memory per library, and t
 minigrad / torch. Goals: minigrad's time per op within 1.5x from the smallest to the largest
 graph; its peak memory never above torch's.
 
-    python bench/scaling.py [--sizes 1000,10000,100000,300000] [--quick]
+    python bench/scaling.py [--sizes 1000,10000,100000,300000] [--quick] [--no-gc]
+
+``--no-gc`` switches CPython's cyclic garbage collector off in both libraries' runs after their warm-up:
+the difference is what the collector costs as the graph grows (it walks every live node again at each
+full collection; torch's graph nodes are C++ objects that it never sees, minigrad's are Python objects).
 """
 import argparse
 import gc
@@ -51,13 +55,15 @@ def build_wide(L, x, n):
     return y.sum() if y.dim() else y
 
 
-def graph_run(L, kind, n, shape):
+def graph_run(L, kind, n, shape, collector=True):
     """Peak memory of the first run; the fastest of a few runs for small graphs (time is noisy)."""
     x = L.ones(shape, requires_grad=True) if shape else L.tensor(0.5, requires_grad=True)
     build = build_chain if kind == "chain" else build_wide
     build(L, x, 100).backward()  # warm-up
     gc.collect()  # start from a collected heap (else the first collection, of everything the
     base = _peak_kb()  # imports made, would land in whichever measurement comes first)
+    if not collector:
+        gc.disable()
     result = {}
     for _ in range(max(1, min(5, 20000 // n))):
         x.grad = None
@@ -105,7 +111,7 @@ def child(spec):
     if spec["kind"] == "training":
         result = training_run(L, spec["n"])
     else:
-        result = graph_run(L, spec["kind"], spec["n"], tuple(spec["shape"]))
+        result = graph_run(L, spec["kind"], spec["n"], tuple(spec["shape"]), spec.get("gc", True))
     print(json.dumps(result))
 
 
@@ -122,6 +128,7 @@ def main():
     ap.add_argument("--sizes", default="1000,10000,100000,300000")
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--quick", action="store_true", help="sizes 1000,10000 and 100 training steps")
+    ap.add_argument("--no-gc", action="store_true", help="the graph runs without the cyclic garbage collector")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -133,16 +140,17 @@ def main():
     print(f"{'graph':24s} {'ops':>7s} | {'us/op fwd':>9s} {'fwd+bwd':>8s} {'peak MB':>8s} | "
           f"{'us/op fwd':>9s} {'fwd+bwd':>8s} {'peak MB':>8s} | {'time':>5s} {'memory':>6s}")
     print(f"{'':24s} {'':>7s} | {'torch':^27s} | {'minigrad':^27s} | {'minigrad/torch':^12s}")
-    per_op = {}
+    per_op, build = {}, {}  # fwd+bwd per op by size; forward (building the graph) per op by size
     memory_ok = True
     for kind in ("chain", "wide"):
         for shape in ((), (64,)):
             label = f"{kind} {'scalar' if not shape else str(shape[0]) + '-vector'}"
             for n in sizes:
-                r = {lib: measure(dict(lib=lib, kind=kind, n=n, shape=shape))
+                r = {lib: measure(dict(lib=lib, kind=kind, n=n, shape=shape, gc=not args.no_gc))
                      for lib in ("torch", "minigrad")}
                 t, m = r["torch"], r["minigrad"]
                 per_op.setdefault(label, []).append(m["total_s"] / n)
+                build.setdefault(label, {})[n] = m["fwd_s"] / n
                 time_ratio = m["total_s"] / t["total_s"]
                 mem_ratio = m["peak_kb"] / max(t["peak_kb"], 1)
                 memory_ok &= m["peak_kb"] <= t["peak_kb"]
@@ -162,6 +170,9 @@ def main():
         growth = times[-1] / times[0]
         print(f"minigrad {label}: time per op at {sizes[-1]} ops / at {sizes[0]} ops = {growth:.2f} "
               f"(goal <= 1.5)")
+        if 10000 in build[label] and sizes[-1] > 10000:
+            print(f"{'':9s}{' ' * len(label)}  building the graph, per op at {sizes[-1]} ops / at 10000 ops = "
+                  f"{build[label][sizes[-1]] / build[label][10000]:.2f} (flat: 1)")
     print(f"peak memory never above torch's: {'yes' if memory_ok else 'no'}")
 
 
