@@ -28,11 +28,11 @@ import numpy as np
 
 from .. import cells
 from ..exercises import base
+from ..kernel import REPLY_MIME
 from ..exercises.expect import CheckFailed
 from ..exercises.values import dumps
 from ..i18n import N_, _, using
 
-REPLY_MIME = "application/x-autograder-reply"
 MAX_REPLY_BYTES = 64 << 20
 
 

@@ -3,6 +3,9 @@ environment check and the progress table. Nothing here decides a grade."""
 import sys
 import warnings
 
+# The MIME type of the harness's reply: a string of JSON (not a +json type: nbformat would parse it).
+REPLY_MIME = "application/x-autograder-reply"
+
 _stdout = sys.stdout
 
 

@@ -18,7 +18,7 @@ import io
 import json
 import sys
 
-MIME = "application/x-autograder-reply"  # a string of JSON (not a +json type: nbformat would parse it)
+from . import REPLY_MIME
 
 try:  # captured when the grader imports this module, before any student code runs
     from IPython.display import display as _display
@@ -53,6 +53,6 @@ def serve(exercise_id: str, token: str, payload: str) -> None:
         reply = {"token": token, "failure": f"{type(error).__name__}: {error}"[:2000]}
     text = dumps(reply)
     if _display is not None:
-        _display({MIME: text}, raw=True)
+        _display({REPLY_MIME: text}, raw=True)
     else:
         print(text)

@@ -21,11 +21,11 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from ..kernel import REPLY_MIME
 from .sandbox import PLAIN, Limits, Profile, kernel_manager
 
 GRADER_CELL_TIMEOUT = 300    # the grader's own cells (its probe): not the student's time
 MAX_OUTPUT_BYTES = 2_000_000  # per notebook, the student's own output; a flood beyond this stops the kernel
-REPLY_MIME = "application/x-autograder-reply"
 INVALID_OUTPUT = "[an output that a notebook cannot hold was left out here]\n"
 
 

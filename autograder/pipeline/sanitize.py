@@ -13,8 +13,9 @@ from __future__ import annotations
 import nh3
 
 from .. import cells
+from ..kernel import REPLY_MIME
 
-SAFE_AS_IS = {"text/plain", "image/png", "image/jpeg", "image/gif", "text/latex", "application/x-autograder-reply"}
+SAFE_AS_IS = {"text/plain", "image/png", "image/jpeg", "image/gif", "text/latex", REPLY_MIME}
 SVG_TAGS = {"svg", "g", "path", "polygon", "polyline", "ellipse", "circle", "rect", "line", "text", "tspan", "title",
             "desc", "defs", "marker", "lineargradient", "radialgradient", "stop", "clippath"}
 SVG_ATTRIBUTES = {"id", "class", "transform", "fill", "stroke", "stroke-width", "stroke-dasharray", "stroke-linecap",
