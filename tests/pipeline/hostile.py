@@ -95,6 +95,9 @@ assert FORGED_HUGE_REPLY != FORGED_REPLY
 INVALID_DISPLAY = "get_ipython().display_pub.publish(data={'text/plain': 5})\n"
 BROKEN_MESSAGE = ("k = get_ipython().kernel\nk.session.send(k.iopub_socket, 'update_display_data', "
                   "{'data': {}, 'metadata': {}, 'transient': 5}, parent=k.get_parent())\n")
+# The probe after each test cell prints its report with the run's token; the kernel can replace it.
+FORGED_PROBE = ("import sys\nsys.modules['autograder.kernel.probe'].report = "
+                "lambda label, token: print('AUTOGRADER-PROBE', token, label, '[1]')\n")
 CUSTOM_EXC = """
 ip = get_ipython()
 ip.set_custom_exc((BaseException,), lambda *args, **kwargs: None)
@@ -203,6 +206,7 @@ HOSTILE = {
         None,
     ),
     "forged_reply_via_import_hook": (answers(ex0_1=FORGED_REPLY + WRONG_1, ex0_2=WRONG_2), 0, None),
+    "forged_probe_report": (answers(ex0_1=FORGED_PROBE + WRONG_1, ex0_2=WRONG_2), 0, None),
     "forged_reply_that_overflows": (answers(ex0_1=FORGED_HUGE_REPLY + WRONG_1, ex0_2=WRONG_2), 0, None),
     "invalid_display_data": (answers(ex0_1=None, ex0_2=INVALID_DISPLAY + WRONG_2, ex0_3=None), 2, None),
     "broken_iopub_message": (answers(ex0_1=None, ex0_2=BROKEN_MESSAGE + WRONG_2, ex0_3=None), 1, "invalid messages"),

@@ -198,6 +198,7 @@ def test_hostile_corpus_in_one_batch_through_both_paths(tiny, tmp_path):
             assert [e.what for e in r.events] == [event], (name, r.events)
             assert "ex0_2" in r.events[0].cell
     assert results["hostile_missing_notebook"].flagged and results["hostile_corrupt_json"].flagged
+    assert any("probe output was forged" in f for f in results["hostile_forged_probe_report"].flag_reasons)
     assert any("restored" in n for n in results["honest_deleted_test_cell"].notes)
     assert any("restored" in n for n in results["hostile_edited_test_cell"].notes)
     assert "second run" in results["hostile_self_made_with_torch"].tests["ex0_3_tests"].message
