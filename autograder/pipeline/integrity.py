@@ -219,6 +219,9 @@ def _aliases(trees) -> set[str]:
     return names
 
 
+TOO_DEEP = "code nested too deeply for the scan to read"
+
+
 def scan(cells: list[tuple[str, str]]) -> list[str]:
     """Flag reasons for the student's code: `cells` are (label, source) pairs, e.g. ("ex1_1", code)."""
     parsed, reasons = [], []
@@ -229,9 +232,14 @@ def scan(cells: list[tuple[str, str]]) -> list[str]:
             parsed.append((label, ast.parse(_parseable(code))))
         except SyntaxError:
             continue  # it fails when it runs; nothing to flag
+        except (RecursionError, MemoryError):  # e.g. 5,000 nested parentheses: the scan cannot read it
+            reasons.append(f"{label}: {TOO_DEEP}")
     aliases = _aliases(tree for _, tree in parsed)
     for label, tree in parsed:
         scanner = _Scanner(aliases)
-        scanner.visit(tree)
+        try:
+            scanner.visit(tree)
+        except RecursionError:  # `x = ------...1` with 600 minus signs runs, but is deeper than the scan goes
+            scanner.hit(TOO_DEEP)
         reasons += [f"{label}: {hit}" for hit in scanner.hits]
     return reasons

@@ -206,6 +206,7 @@ HOSTILE = {
         None,
     ),
     "forged_reply_via_import_hook": (answers(ex0_1=FORGED_REPLY + WRONG_1, ex0_2=WRONG_2), 0, None),
+    "too_deep_for_the_scan": (answers(ex0_1="x = " + "-" * 600 + "1\n" + WRONG_1, ex0_2=WRONG_2), 0, None),
     "forged_probe_report": (answers(ex0_1=FORGED_PROBE + WRONG_1, ex0_2=WRONG_2), 0, None),
     "forged_reply_that_overflows": (answers(ex0_1=FORGED_HUGE_REPLY + WRONG_1, ex0_2=WRONG_2), 0, None),
     "invalid_display_data": (answers(ex0_1=None, ex0_2=INVALID_DISPLAY + WRONG_2, ex0_3=None), 2, None),

@@ -70,6 +70,9 @@ def test_static_scan_flags_attacks_not_solutions(tiny):
     honest = "import numpy as np\nclass Dual:\n    def __eq__(self, other):\n        return self.v == other.v\n" \
              "def f(model):\n    for m in model.modules():\n        pass\n    return np.zeros(3)"
     assert integrity.scan([("ex", honest)]) == []
+    for deep in ("x = " + "-" * 600 + "1", "x = " + "+".join(["1"] * 200_000), "(" * 5000 + ")" * 5000):
+        assert integrity.scan([("ex", deep)]) in ([f"ex: {integrity.TOO_DEEP}"], [])  # never a crash
+    assert integrity.scan([("ex", "x = " + "-" * 600 + "1")]) == [f"ex: {integrity.TOO_DEEP}"]  # it runs
 
 
 def test_real_solutions_raise_no_static_flag():
