@@ -34,6 +34,20 @@ def _student_cell(cell):
     return cell
 
 
+# nbgrader's cell metadata (schema 3), by key: the types it must have to be read as nbgrader's
+NBGRADER_TYPES = {"grade_id": str, "grade": bool, "solution": bool, "locked": bool, "task": bool,
+                  "points": (int, float), "schema_version": int}
+
+
+def _well_formed(cell) -> bool:
+    """Does the cell's nbgrader metadata, if any, have nbgrader's shape? (A submission may hold anything.)"""
+    metadata = cell.get("metadata", {})
+    if not isinstance(metadata, dict) or "nbgrader" not in metadata:
+        return True  # nbformat's validation refuses metadata that is not a mapping
+    meta = metadata["nbgrader"]
+    return isinstance(meta, dict) and all(isinstance(meta[k], kind) for k, kind in NBGRADER_TYPES.items() if k in meta)
+
+
 def restore(submission, source) -> tuple[nbformat.NotebookNode, list[str]]:
     """The notebook to run (a new object) and notes on what was restored.
 
@@ -46,7 +60,11 @@ def restore(submission, source) -> tuple[nbformat.NotebookNode, list[str]]:
     seen: dict[str, int] = {}
     notes: list[str] = []
     anchor = None
-    for cell in submission.cells:
+    for number, cell in enumerate(submission.cells, 1):
+        if not _well_formed(cell):  # e.g. "nbgrader": 5, or a list as grade_id
+            notes.append(f"cell {number} had malformed grading metadata: it was kept as the student's own cell")
+            extras.setdefault(anchor, []).append(_student_cell(cell))
+            continue
         gid = grade_id(cell)
         if gid in known and cell.get("cell_type") == known[gid].get("cell_type"):
             seen[gid] = seen.get(gid, 0) + 1

@@ -55,6 +55,12 @@ def _edit(gid, text):
     return change
 
 
+def _metadata(gid, nbgrader):
+    def change(cells):
+        cells[_cell(cells, gid)].metadata["nbgrader"] = nbgrader
+    return change
+
+
 def _points(gid, points):
     def change(cells):
         cells[_cell(cells, gid)].metadata.nbgrader["points"] = points
@@ -259,6 +265,8 @@ HOSTILE = {
     "segfault": (answers(ex0_1=None, ex0_2="import ctypes\nctypes.string_at(0)"), 1, "kernel died"),
     "corrupt_json": (lambda source, release: '{"cells": [ {"cell_type": "code", "source": "oops', 0, None),
     "edited_test_cell": (mutate(_edit("ex0_2_tests", "pass"), ex0_2=WRONG_2), 0, None),
+    "malformed_grading_metadata": (mutate(_metadata("ex0_2_tests", {"grade_id": ["x"], "points": "all"}),
+                                          ex0_1=None, ex0_2=WRONG_2), 1, None),
     "points_inflated": (mutate(_points("ex0_1_tests", 100), ex0_1=None), 1, None),
 }
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder.pipeline import export, feedback, integrity, report
 from autograder.pipeline.course import open_course
@@ -57,6 +59,23 @@ def test_restore_leaves_an_honest_submission_alone(tiny):
     assert [c.source for c in nb.cells if c.cell_type == "code"][1] == [c.source for c in release.cells
                                                                          if c.cell_type == "code"][1]
     assert "BEGIN HIDDEN TESTS" in nb.cells[4].source  # the instructor's tests, hidden part included
+
+
+@settings(max_examples=60, deadline=None)
+@given(where=st.integers(0, 10**6), nbgrader=st.one_of(
+    st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["grade_id", "grade", "solution", "locked", "points", "schema_version"]),
+                    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12),
+                              st.sampled_from(["ex0_1", "ex0_1_tests", "ex0_2_tests"]), st.lists(st.integers())))))
+def test_restore_reads_any_grading_metadata_a_submission_carries(tiny, where, nbgrader):
+    """A submission is the student's file: its cells' nbgrader metadata may hold anything. Restoring never
+    raises (that would look like the grader's failure), and the instructor's test cells are what runs."""
+    _, source, release = tiny
+    nb = nbformat.reads(student_notebook(source, release, {}), as_version=4)
+    nb.cells[where % len(nb.cells)].metadata["nbgrader"] = nbgrader
+    restored, _notes = restore(nb, source)
+    tests = [c.source for c in restored.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert tests == [c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
 
 
 def test_static_scan_flags_attacks_not_solutions(tiny):
