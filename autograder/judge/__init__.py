@@ -28,10 +28,10 @@ import numpy as np
 
 from .. import cells
 from ..exercises import base
-from ..kernel import REPLY_MIME
 from ..exercises.expect import CheckFailed
 from ..exercises.values import dumps
 from ..i18n import N_, _, using
+from ..kernel import REPLY_MIME
 
 MAX_REPLY_BYTES = 64 << 20
 

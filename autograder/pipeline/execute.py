@@ -67,7 +67,7 @@ class _LimitedClient(NotebookClient):
             return None
         try:
             return super().output(outs, msg, display_id, cell_index)
-        except nbformat.ValidationError:  # e.g. display data {'text/plain': 5}: JupyterLab shows nothing either
+        except nbformat.ValidationError:  # e.g. display data {'text/plain': 5}: no notebook can hold it
             outs.append(nbformat.v4.new_output("stream", name="stdout", text=INVALID_OUTPUT))
             return None
 
