@@ -6,8 +6,9 @@ checks inside the kernel, as the student's own notebook runs them (`run_notebook
     python bench/judge.py [--repeat 5] [chapter ...]
 
 Both run in kernels forked from the same warm zygote, alternately, and the medians are printed, with
-the share of the do-it-yourself run (a second sandbox without torch, sympy or minigrad's engine: a
-kernel of its own, and the answers run again), and the overhead of the fastest runs of each too: on a
+the time of the do-it-yourself run (a second sandbox without torch, sympy or minigrad's engine: a
+kernel of its own, and the answers run again, alongside the notebook's own run, so that its time is
+only partly added), and the overhead of the fastest runs of each too: on a
 shared machine a run is only ever slowed down, so the fastest is the least disturbed (as ``timeit``
 reports). Goal: the judge's overhead under 10% per notebook.
 """
@@ -31,7 +32,7 @@ from autograder.pipeline.restore import restore  # noqa: E402
 
 
 def measure(chapter: str, repeat: int) -> tuple[list, list, list]:
-    """The times of ``repeat`` runs each: judged, of which the do-it-yourself run, in-kernel (seconds)."""
+    """The times of ``repeat`` runs each: judged, the do-it-yourself run (alongside), in-kernel (seconds)."""
     source = nbformat.read(REPO / "course" / "source" / chapter / f"{chapter}.ipynb", as_version=4)
     second = []
     real_second_run = grade._second_run

@@ -20,6 +20,7 @@ among those that make sense there (``Exercise.second_run``; ``grade._second_case
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import importlib
 import importlib.util
@@ -164,17 +165,18 @@ def _only_definitions(source: str) -> bool:
 
 def second_notebook(nb, test_ids: set[str]):
     """The cells of the do-it-yourself run: answer cells, the student's own cells, the instructor's
-    definition cells, and the test cells in ``test_ids`` (whose code the judge replaces)."""
+    definition cells, and the test cells in ``test_ids`` (whose code the judge replaces). Copies: the
+    notebook's own run may change ``nb`` while this one runs."""
     import nbformat
 
-    out = nbformat.v4.new_notebook(metadata=nb.metadata)
+    out = nbformat.v4.new_notebook(metadata=copy.deepcopy(nb.metadata))
     for cell in nb.cells:
         if cell.cell_type != "code" or cell.metadata.get("autograder_probe"):
             continue
-        gid = cells.grade_id(cell)
         if cells.is_test(cell):
-            if gid in test_ids:
-                out.cells.append(cell)
-        elif cells.is_answer(cell) or gid is None or _only_definitions(cell.source):
-            out.cells.append(nbformat.v4.new_code_cell(cell.source, metadata=cell.metadata))
+            wanted = cells.grade_id(cell) in test_ids
+        else:
+            wanted = cells.is_answer(cell) or cells.grade_id(cell) is None or _only_definitions(cell.source)
+        if wanted:
+            out.cells.append(nbformat.v4.new_code_cell(cell.source, metadata=copy.deepcopy(cell.metadata)))
     return out

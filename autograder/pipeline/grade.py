@@ -66,14 +66,16 @@ def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_fil
     replace = {i: judge.harness_code(tasks[cells.grade_id(c)], token) for i, c in enumerate(nb.cells)
                if cells.is_test(c) and tasks.get(cells.grade_id(c)) and tasks[cells.grade_id(c)].exercise}
     # while the kernel runs the notebook, the judge computes its references and the do-it-yourself
-    # runs' kernels boot
+    # runs go on in kernels of their own
     references = threading.Thread(target=judge.prepare, args=(tasks,), name="references", daemon=True)
     references.start()
     with _early_kernels(tasks, limits, data_files) as early:
+        second = _SecondRuns(nb, tasks, limits, data_files, early)
         try:
             run = run_notebook(nb, limits=limits, data_files=data_files, replace=replace)
         finally:
             references.join()
+            second.join()
         out = NotebookGrade()
         if run.event:
             where = _label(nb, run.event_cell) if run.event_cell is not None else "kernel start"
@@ -92,7 +94,7 @@ def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_fil
             else:
                 why = run.detail if run.event else "the notebook stopped before this cell"
                 verdicts[task.test_id] = judge.not_run(task, why, lang)
-        _second_run(nb, tasks, verdicts, limits, data_files, lang, early)
+        second.judge(verdicts, lang)
     for cell in nb.cells:
         verdict = verdicts.get(cells.grade_id(cell)) if cells.is_test(cell) else None
         if verdict is not None:
@@ -106,11 +108,10 @@ def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_fil
 
 @contextlib.contextmanager
 def _early_kernels(tasks, limits, data_files):
-    """{switches: kernel} for the do-it-yourself runs that ``tasks`` may need, started now: they boot
-    while the notebook runs. Those left unused are stopped at the end."""
+    """{switches: kernel} for the do-it-yourself runs that ``tasks`` need, started now. Those left unused
+    are stopped at the end."""
     early = {switches: start_kernel(limits, _self_made_profile(switches), data_files)
-             for switches in {frozenset(t.exercise.self_made) for t in tasks.values()
-                              if t.exercise is not None and t.exercise.self_made}}
+             for switches in _self_made_groups(tasks)}
     try:
         yield early
     finally:
@@ -119,35 +120,74 @@ def _early_kernels(tasks, limits, data_files):
                 discard(km)
 
 
+def _self_made_groups(tasks) -> dict[frozenset, list[str]]:
+    """{switches: test ids}: the exercises of ``tasks`` that ask for a do-it-yourself run, by what it takes away."""
+    groups: dict[frozenset, list[str]] = {}
+    for test_id, task in tasks.items():
+        if task.exercise is not None and task.exercise.self_made:
+            groups.setdefault(frozenset(task.exercise.self_made), []).append(test_id)
+    return groups
+
+
 def _self_made_profile(switches: frozenset) -> Profile:
     return Profile("selfmade", selfmade.stand_ins(switches))
 
 
-def _second_run(nb, tasks, verdicts, limits, data_files, lang, early) -> None:
-    """The do-it-yourself run (judge/selfmade.py) of the passing exercises that ask for it, each in the
-    kernel started early for its switches (``early``, which gives it up)."""
-    groups: dict[frozenset, list] = {}
-    for test_id, verdict in verdicts.items():
-        exercise = tasks[test_id].exercise
-        if verdict.status == "passed" and exercise.self_made:
-            groups.setdefault(frozenset(exercise.self_made), []).append(test_id)
-    for switches, test_ids in groups.items():
-        second = selfmade.second_notebook(nb, set(test_ids))
-        token = secrets.token_hex(8)
-        narrowed = {t: judge.Task(t, tasks[t].exercise, _second_cases(tasks[t]), 0, tasks[t].max_points)
-                    for t in test_ids}
-        replace = {i: judge.harness_code(narrowed[cells.grade_id(c)], token) for i, c in enumerate(second.cells)
-                   if cells.is_test(c)}
-        run = run_notebook(second, limits=limits, data_files=data_files, replace=replace,
-                           profile=_self_made_profile(switches), km=early.pop(switches, None))
-        for i, cell in enumerate(second.cells):
-            if not cells.is_test(cell):
-                continue
-            test_id = cells.grade_id(cell)
-            reply = judge.read_reply(run.replies[i], token) if i in run.replies else (run.detail or "not run")
-            again = judge.decide(narrowed[test_id], reply, lang)
-            if again.status != "passed":
-                verdicts[test_id] = judge.self_made_failure(verdicts[test_id], again, sorted(switches), lang)
+class _SecondRuns:
+    """The do-it-yourself runs (judge/selfmade.py) of ``nb``, one per set of switches, each in the kernel
+    started early for it (``early`` gives it up), in a thread alongside the notebook's own run.
+
+    They run every exercise that asks for one, before anyone knows which pass (an answer that fails the
+    first run loses nothing more in the second): the notebook's run does not wait for them, and a
+    student waits for the longer of the two runs, not for both. Their cells are copied from ``nb``
+    before its own run changes it."""
+
+    def __init__(self, nb, tasks, limits, data_files, early):
+        self.tasks, self.runs, self.error = tasks, [], None
+        self.jobs = []
+        for switches, test_ids in _self_made_groups(tasks).items():
+            narrowed = {t: judge.Task(t, tasks[t].exercise, _second_cases(tasks[t]), 0, tasks[t].max_points)
+                        for t in test_ids}
+            self.jobs.append((switches, selfmade.second_notebook(nb, set(test_ids)), narrowed,
+                              early.pop(switches, None)))
+        self.thread = threading.Thread(target=self._run_all, args=(limits, data_files), name="second run",
+                                       daemon=True)
+        self.thread.start()
+
+    def _run_all(self, limits, data_files) -> None:
+        try:
+            for switches, second, narrowed, km in self.jobs:
+                self.runs.append(_second_run(second, narrowed, switches, limits, data_files, km))
+        except BaseException as error:  # noqa: BLE001 -- raised again in the grader's own thread, by judge()
+            self.error = error
+
+    def join(self) -> None:
+        self.thread.join()
+
+    def judge(self, verdicts: dict, lang: str) -> None:
+        """Fail the answers that passed the first run and not their do-it-yourself run."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        for (switches, _second, narrowed, _km), replies in zip(self.jobs, self.runs):
+            for test_id, task in narrowed.items():
+                if verdicts[test_id].status != "passed":
+                    continue
+                again = judge.decide(task, replies[test_id], lang)
+                if again.status != "passed":
+                    verdicts[test_id] = judge.self_made_failure(verdicts[test_id], again, sorted(switches), lang)
+
+
+def _second_run(second, narrowed, switches, limits, data_files, km) -> dict:
+    """{test id: the kernel's reply, or why there is none}: one do-it-yourself run of the notebook
+    ``second`` (its test cells replaced by the harness of the ``narrowed`` tasks)."""
+    token = secrets.token_hex(8)
+    replace = {i: judge.harness_code(narrowed[cells.grade_id(c)], token) for i, c in enumerate(second.cells)
+               if cells.is_test(c)}
+    run = run_notebook(second, limits=limits, data_files=data_files, replace=replace,
+                       profile=_self_made_profile(switches), km=km)
+    return {cells.grade_id(second.cells[i]): judge.read_reply(run.replies[i], token) if i in run.replies
+            else (run.detail or "not run") for i in replace}
 
 
 def _second_cases(task: judge.Task) -> list:

@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -55,6 +56,7 @@ _enabled = True
 _zygotes: dict = {}
 _failures: dict = {}
 _status: str | None = None
+_getting = threading.Lock()
 
 
 class ZygoteError(RuntimeError):
@@ -104,6 +106,7 @@ class Zygote:
 
     def __init__(self, profile: Profile = PLAIN):
         self.profile = profile
+        self.lock = threading.Lock()
         # not under /tmp: in the sandbox /tmp is on the tmpfs that each kernel replaces by its own
         base = next((d for d in ("/var/tmp", "/run") if os.path.isdir(d) and os.access(d, os.W_OK)), None)
         self.run = Path(tempfile.mkdtemp(prefix="ag-z-", dir=base))
@@ -166,15 +169,16 @@ class Zygote:
         spec = {"op": "fork", "sockets": str(sockets), "connection_file": connection_file, "env": env,
                 "disk_bytes": limits.disk_mb << 20, "packages": sandbox._package_dirs(), "rlimits": rlimits,
                 "uid": UID, "gid": GID}
-        zpid = self._ask(spec)["pid"]
-        host = self._host_pid(zpid)
-        try:
-            if cgroup is not None:
-                for procs in cgroup.procs_files():
-                    with open(procs, "w") as f:
-                        f.write(str(host))
-        finally:
-            self._ask({"op": "go", "pid": zpid})
+        with self.lock:  # one request at a time on the pipe (a do-it-yourself run forks from a thread)
+            zpid = self._ask(spec)["pid"]
+            host = self._host_pid(zpid)
+            try:
+                if cgroup is not None:
+                    for procs in cgroup.procs_files():
+                        with open(procs, "w") as f:
+                            f.write(str(host))
+            finally:
+                self._ask({"op": "go", "pid": zpid})
         return ForkedKernel(host, sockets)
 
     def _host_pid(self, zpid: int) -> int:
@@ -275,9 +279,14 @@ class ForkedKernel:
 
 def get(profile: Profile = PLAIN) -> Zygote | None:
     """This process's zygote for ``profile`` (started on first use), or None: start kernels afresh."""
-    global _status
     if not _enabled or sandbox_status() is not None:
         return None
+    with _getting:  # two threads asking at once get one zygote
+        return _get(profile)
+
+
+def _get(profile: Profile) -> Zygote | None:
+    global _status
     key = (profile.name, tuple(sorted((str(k), str(v)) for k, v in profile.replace.items())))
     z = _zygotes.get(key)
     if z is not None and z.alive():
@@ -304,5 +313,8 @@ def close_all() -> None:
 
 
 def reset_after_fork() -> None:
-    """In a process forked from one that had zygotes: they are not its own (it must not talk to them)."""
+    """In a process forked from one that had zygotes: they are not its own (it must not talk to them),
+    and a lock another thread held at the fork would never be released."""
+    global _getting
     _zygotes.clear()
+    _getting = threading.Lock()

@@ -77,3 +77,25 @@ def test_the_second_run_repeats_one_hidden_case_of_each_kind_drawn_for_this_run(
     visible = [c for c in task.cases[:task.visible] if exercise.second_run(c)]
     assert visible and _second_cases(judge.Task("ex2_2_tests", exercise, task.cases[:task.visible], task.visible))\
         == visible
+
+
+def test_the_second_run_works_on_copies_of_the_cells_that_the_notebooks_own_run_cannot_change():
+    """The do-it-yourself run goes on alongside the notebook's own run, which writes outputs and
+    swaps test cells in ``nb``: what the second run executes is fixed when it starts."""
+    from autograder.judge.selfmade import second_notebook
+
+    def grading(grade_id, **kind):
+        return {"nbgrader": {"grade_id": grade_id, "points": 1, "schema_version": 3, "locked": True, **kind}}
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("def f(x):\n    return 2 * x", metadata=grading("ex", solution=True, grade=False)),
+        nbformat.v4.new_code_cell("check(f)", metadata=grading("ex_tests", solution=False, grade=True)),
+        nbformat.v4.new_code_cell("plot(f)")])
+    second = second_notebook(nb, {"ex_tests"})
+    before = copy.deepcopy(second)
+    for cell in nb.cells:
+        cell.source += "\nchanged = True"
+        cell.outputs.append(nbformat.v4.new_output("stream", text="written by the first run"))
+        cell.metadata.setdefault("nbgrader", {})["grade_id"] = "changed"
+    assert [c.source for c in second.cells] == ["def f(x):\n    return 2 * x", "check(f)", "plot(f)"]
+    assert second == before
