@@ -4,7 +4,8 @@ The grader runs `install()` in a cell of its own before any student code: it imp
 checks rely on (so they load pristine, from the real package), records which object every public name
 of torch, numpy, math, builtins, operator and autograder points to, the methods of torch.Tensor and of
 IPython's shell, sys.excepthook and the shell's cell transformers, and adds an audit hook (which Python
-never lets code remove) that notes attribute writes on protected classes. After every test cell the
+never lets code remove) that notes a new ``__code__`` given to a function of torch, numpy or autograder,
+and any audit hook added after it. After every test cell the
 grader runs `report()`, which prints one line that the grader parses outside the sandbox: the names
 that changed (a wrapper around the original, as torch._dynamo installs, does not count). A kernel that
 hides that line (a rewritten cell runner, a replaced stdout) is flagged for hiding it. Flags are for the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
 import sys
 
@@ -61,25 +63,26 @@ def _classes():
 KERNEL_OWNED = {"builtins.input", "builtins.raw_input", "builtins.getpass", "sys.excepthook"}
 
 
-def _snapshot() -> dict[str, object]:
-    names: dict[str, object] = {}
+def _snapshot() -> dict[str, dict[str, object]]:
+    """{owner: {name: object}}: what every watched name points to now. Names are joined to their owner
+    ("torch.tensor") only when one has changed: report() runs after every test cell."""
+    groups: dict[str, dict[str, object]] = {}
     for module in _state["modules"]:
-        for attr, value in list(vars(module).items()):
-            if attr.startswith("__") or not callable(value) or (module.__name__ == "builtins" and attr == "_"):
-                continue
-            names[f"{module.__name__}.{attr}"] = value
-        names[f"sys.modules[{module.__name__}]"] = sys.modules.get(module.__name__)
+        groups[module.__name__] = {attr: value for attr, value in list(vars(module).items())
+                                   if not attr.startswith("__") and callable(value)}
+        groups.setdefault("sys", {})[f"modules[{module.__name__}]"] = sys.modules.get(module.__name__)
+    groups["builtins"].pop("_", None)  # the shell's last result
     for cls in _state["classes"]:
-        for attr, value in list(vars(cls).items()):
-            names[f"{cls.__module__}.{cls.__name__}.{attr}"] = value
+        groups[f"{cls.__module__}.{cls.__name__}"] = dict(vars(cls))
     shell = _shell()
     if shell is not None:
-        for attr in ("run_cell", "run_code", "run_ast_nodes", "showtraceback", "_showtraceback",
-                     "showsyntaxerror", "transform_cell", "ex", "ev"):
-            names[f"shell.{attr} (instance)"] = vars(shell).get(attr)
+        instance = vars(shell)
+        groups["shell"] = {f"{attr} (instance)": instance.get(attr)
+                           for attr in ("run_cell", "run_code", "run_ast_nodes", "showtraceback", "_showtraceback",
+                                        "showsyntaxerror", "transform_cell", "ex", "ev")}
         for attr in ("input_transformers_cleanup", "input_transformers_post", "ast_transformers"):
-            names[f"shell.{attr}"] = tuple(getattr(shell, attr, []))
-    return names
+            groups["shell"][attr] = tuple(getattr(shell, attr, []))
+    return groups
 
 
 def _shell():
@@ -97,13 +100,16 @@ def install() -> None:
     _state["classes"] = _classes()
     _state["events"] = []
     _state["snapshot"] = _snapshot()
-    protected = tuple(_state["classes"])
     events = _state["events"]
+    libraries = tuple(os.path.dirname(sys.modules[name].__file__) for name in ("torch", "numpy", "autograder")
+                      if getattr(sys.modules.get(name), "__file__", None))
 
-    def hook(event, args, protected=protected, events=events):
-        if event in ("object.__setattr__", "object.__delattr__") and args and isinstance(args[0], type) \
-                and args[0] in protected:
-            events.append(f"{args[0].__name__}.{args[1]} was reassigned")
+    def hook(event, args, libraries=libraries, events=events):
+        # Python raises "object.__setattr__" for a function's __code__ (and an object's __class__), not for
+        # assignments to a class's attributes: those, the snapshot sees
+        if event == "object.__setattr__" and len(args) >= 2 and args[1] == "__code__" and \
+                getattr(getattr(args[0], "__code__", None), "co_filename", "").startswith(libraries):
+            events.append(f"{getattr(args[0], '__qualname__', '?')}.__code__ was reassigned")
         elif event == "sys.addaudithook":
             events.append(f"{event} was called")
 
@@ -127,8 +133,6 @@ def _same(new, old) -> bool:
 
 def _library_code(func) -> bool:
     """Was this function written in torch's own files (not in a notebook cell)?"""
-    import os
-
     import torch
 
     code = getattr(func, "__code__", None)
@@ -138,8 +142,13 @@ def _library_code(func) -> bool:
 def report(label: str, token: str) -> None:
     """Print what changed since install(), as one line the grader reads."""
     now = _snapshot()
-    before = _state.get("snapshot", {})
-    changed = sorted(name for name, old in before.items()
-                     if name not in KERNEL_OWNED and not _same(now.get(name), old))
+    changed = []
+    for owner, names in _state.get("snapshot", {}).items():
+        current = now.get(owner, {})
+        for attr, old in names.items():
+            value = current.get(attr)
+            if value is not old and f"{owner}.{attr}" not in KERNEL_OWNED and not _same(value, old):
+                changed.append(f"{owner}.{attr}")
+    changed.sort()
     events = list(dict.fromkeys(_state.get("events", [])))
     print(f"{MARKER} {token} {label} " + json.dumps({"changed": changed[:20], "events": events[:20]}))
