@@ -62,9 +62,9 @@ def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_fil
     lang = language_of(nb)
     tasks = judge.plan(source, seed=seed, delimiters=delimiters)
     token = secrets.token_hex(8)
-    _insert_probes(nb, token, lang)
-    replace = {i: judge.harness_code(tasks[cells.grade_id(c)], token) for i, c in enumerate(nb.cells)
-               if cells.is_test(c) and tasks.get(cells.grade_id(c)) and tasks[cells.grade_id(c)].exercise}
+    _insert_probes(nb, token, lang, tasks)
+    replace = {i: judge.harness_code(tasks[cells.grade_id(c)], token) + "\n" + _report_code(cells.grade_id(c), token)
+               for i, c in enumerate(nb.cells) if _judged(c, tasks)}
     # while the kernel runs the notebook, the judge computes its references and the do-it-yourself
     # runs go on in kernels of their own
     references = threading.Thread(target=judge.prepare, args=(tasks,), name="references", daemon=True)
@@ -80,7 +80,7 @@ def grade_notebook(nb, source, *, name: str, limits: Limits = Limits(), data_fil
         if run.event:
             where = _label(nb, run.event_cell) if run.event_cell is not None else "kernel start"
             out.events.append(Event(name, where, run.event, run.detail))
-        out.flags += _read_probes(nb, run, token)
+        out.flags += _read_probes(nb, run, token, replace)
         verdicts = {}
         for i, cell in enumerate(nb.cells):
             if not cells.is_test(cell):
@@ -226,22 +226,34 @@ def _label(nb, index: int) -> str:
 
 # ---------------------------------------------------------------- the runtime probe (review flags only)
 
-def _probe_cell(code: str):
+def _probe_cell(code: str, label: str | bool = True):
+    """A cell of the grader's probe; ``label``: the test cell whose report it prints."""
     cell = nbformat.v4.new_code_cell(code)
-    cell.metadata["autograder_probe"] = True
+    cell.metadata["autograder_probe"] = label
     return cell
 
 
-def _insert_probes(nb, token: str, lang: str) -> None:
-    """A probe after every test cell; the first cell also sets the kernel's language to the notebook's
-    (the grader's kernel has no notebook path to read it from)."""
+def _judged(cell, tasks) -> bool:
+    """Is ``cell`` a test cell whose checks the judge decides (its code replaced by the harness)?"""
+    task = tasks.get(cells.grade_id(cell)) if cells.is_test(cell) else None
+    return task is not None and task.exercise is not None
+
+
+def _report_code(test_id: str, token: str) -> str:
+    return f"__import__('sys').modules['autograder.kernel.probe'].report({test_id!r}, {token!r})"
+
+
+def _insert_probes(nb, token: str, lang: str, tasks) -> None:
+    """The probe's start, in a cell before all others (which also sets the kernel's language to the
+    notebook's: the grader's kernel has no notebook path to read it from), and its report after every
+    test cell: in a cell of its own after those the kernel scores, at the end of the harness's code in
+    those the judge decides (``_report_code``: one cell less to run for each)."""
     new = [_probe_cell(f"__import__('os').environ['COURSE_LANG'] = {lang!r}\n"
                        "import autograder.kernel.probe\nautograder.kernel.probe.install()")]
     for cell in nb.cells:
         new.append(cell)
-        if cells.is_test(cell):
-            new.append(_probe_cell(f"__import__('sys').modules['autograder.kernel.probe'].report("
-                                   f"{cells.grade_id(cell)!r}, {token!r})"))
+        if cells.is_test(cell) and not _judged(cell, tasks):
+            new.append(_probe_cell(_report_code(cells.grade_id(cell), token), cells.grade_id(cell)))
     nb.cells = new
 
 
@@ -249,8 +261,9 @@ def _remove_probes(nb) -> None:
     nb.cells = [c for c in nb.cells if not c.metadata.get("autograder_probe")]
 
 
-def _read_probes(nb, run, token: str) -> list[str]:
-    """One reason per kind of finding, naming the test cells after which it was seen."""
+def _read_probes(nb, run, token: str, harnessed: dict) -> list[str]:
+    """One reason per kind of finding, naming the test cells after which it was seen: from the probe's
+    cells and from the outputs of the test cells that ran the harness (``harnessed``)."""
     import json
 
     found: dict[str, list[str]] = {}
@@ -259,14 +272,16 @@ def _read_probes(nb, run, token: str) -> list[str]:
         found.setdefault(message, []).append(label)
 
     for i, cell in enumerate(nb.cells):
-        if not cell.metadata.get("autograder_probe") or run.status.get(i) == "not run" or i == run.event_cell:
+        probed = cell.metadata.get("autograder_probe") or i in harnessed
+        if not probed or run.status.get(i) == "not run" or i == run.event_cell:
             continue
         if i == 0:
             if run.status.get(i) != "ok":
                 found.setdefault("the grader's probe could not start in the kernel", [])
             continue
-        label = cell.source.split("report(")[1].split(",")[0].strip("'\"")
-        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        outputs = run.replies.get(i, []) if i in harnessed else cell.outputs
+        label = cells.grade_id(cell) if i in harnessed else str(cell.metadata["autograder_probe"])
+        text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
         lines = [ln for ln in text.splitlines() if ln.startswith(f"{probe.MARKER} {token} ")]
         if run.status.get(i) != "ok" or len(lines) != 1:
             note("the grader's probe was silenced (cell runner or output tampered)", label)

@@ -112,8 +112,8 @@ ip.events.register("post_run_cell", lambda result: setattr(result, "error_in_exe
 TRANSFORM_PASS = "type(get_ipython()).transform_cell = lambda self, cell: 'pass\\n'\n"
 SWAP_CODE = """
 import autograder.exercises.demo as demo, autograder.exercises.base as base
-demo.GradOfSquare.compare.__code__ = (lambda self, case, got, want: None).__code__
 base.Exercise.judge.__code__ = (lambda self, case, got_data, want_data: None).__code__
+demo.GradOfSquare.compare.__func__.__code__ = (lambda self, case, got, want: None).__code__
 """
 POISON_TORCH = """
 import torch

@@ -221,6 +221,12 @@ def test_hostile_corpus_in_one_batch_through_both_paths(tiny, tmp_path):
             assert "ex0_2" in r.events[0].cell
     assert results["hostile_missing_notebook"].flagged and results["hostile_corrupt_json"].flagged
     assert any("probe output was forged" in f for f in results["hostile_forged_probe_report"].flag_reasons)
+    # the runtime probe's reports, read from the harness's cells (these names: the static scan's flags name none)
+    for student, reason in (("patch_torch_allclose", "torch.allclose was replaced (monkeypatching) (after ex0_2_tests"),
+                            ("poison_torch_engine", "torch.Tensor.backward was replaced (monkeypatching) (after ex0_1"),
+                            ("swap_check_code", "Exercise.judge.__code__ was reassigned (after ex0_1_tests")):
+        assert any(f.startswith(reason) for f in results[f"hostile_{student}"].flag_reasons), \
+            (student, results[f"hostile_{student}"].flag_reasons)
     assert any("restored" in n for n in results["honest_deleted_test_cell"].notes)
     assert any("restored" in n for n in results["hostile_edited_test_cell"].notes)
     assert "second run" in results["hostile_self_made_with_torch"].tests["ex0_3_tests"].message
