@@ -163,7 +163,8 @@ def _parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=4096,
         metavar="MB",
-        help="memory per kernel, files in /tmp and /dev/shm included (default 4096)",
+        help="memory per kernel, files in /tmp and /dev/shm included (default 4096); a notebook with "
+             "do-it-yourself exercises runs two kernels at once",
     )
     c.add_argument(
         "--disk-mb",

@@ -4,8 +4,8 @@ For each submission, a worker rebuilds every notebook around the instructor's co
 the student's code for review flags (integrity.py), and grades it with ``grade_notebook``: the notebook
 runs in a sandboxed kernel (execute.py, sandbox.py) where the judge's harness takes the place of every
 test cell, the judge decides each verdict outside the kernel (autograder/judge) and writes it into the
-test cell; exercises that must be done by hand run a second time without the tools that would do them
-(judge/selfmade.py). The graded notebook and ``autograder.json`` are written atomically under
+test cell; exercises that must be done by hand run a second time, alongside the first in a kernel of
+their own, without the tools that would do them (judge/selfmade.py). The graded notebook and ``autograder.json`` are written atomically under
 autograded/. Only the main process writes the gradebook, one transaction per submission, as an upsert:
 after a crash or ``kill -9``, a re-run records what was graded and grades the rest; nothing is counted twice.
 """

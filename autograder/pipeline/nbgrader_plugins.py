@@ -91,7 +91,8 @@ class JudgedExecute(NbGraderPreprocessor):
 
     cell_timeout = Float(120.0, help="seconds per cell").tag(config=True)
     notebook_timeout = Float(900.0, help="seconds per notebook").tag(config=True)
-    memory_mb = Integer(4096, help="memory per kernel, RAM-backed files included (MB)").tag(config=True)
+    memory_mb = Integer(4096, help="memory per kernel, RAM-backed files included (MB); a notebook with do-it-yourself "
+                                    "exercises runs two kernels at once").tag(config=True)
     disk_mb = Integer(512, help="what a notebook may write (MB)").tag(config=True)
     processes = Integer(64, help="processes and threads per kernel").tag(config=True)
 
