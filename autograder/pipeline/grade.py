@@ -5,9 +5,10 @@ the student's code for review flags (integrity.py), and grades it with ``grade_n
 runs in a sandboxed kernel (execute.py, sandbox.py) where the judge's harness takes the place of every
 test cell, the judge decides each verdict outside the kernel (autograder/judge) and writes it into the
 test cell; exercises that must be done by hand run a second time, alongside the first in a kernel of
-their own, without the tools that would do them (judge/selfmade.py). The graded notebook and ``autograder.json`` are written atomically under
-autograded/. Only the main process writes the gradebook, one transaction per submission, as an upsert:
-after a crash or ``kill -9``, a re-run records what was graded and grades the rest; nothing is counted twice.
+their own, without the tools that would do them (judge/selfmade.py). The graded notebook and
+``autograder.json`` are written atomically under autograded/. Only the main process writes the gradebook,
+one transaction per submission, as an upsert: after a crash or ``kill -9``, a re-run records what was
+graded and grades the rest; nothing is counted twice.
 """
 from __future__ import annotations
 
