@@ -209,6 +209,20 @@ def reset_after_fork() -> None:
     utils._loop.set(loop)
 
 
+def close_thread_loop() -> None:
+    """Close the event loop that nbclient's blocking calls made for this thread: jupyter_core makes one
+    per thread and nobody closes it, so every grading thread that ends would leave its descriptors open."""
+    import asyncio
+
+    from jupyter_core import utils
+
+    loop = utils._loop.get()
+    if loop is not None and not loop.is_closed():
+        loop.close()
+    utils._loop.set(None)
+    asyncio.set_event_loop(None)
+
+
 def _polled(get_msg, step: float = 0.5):
     """A channel's ``get_msg`` that polls its socket at least every ``step`` seconds.
 

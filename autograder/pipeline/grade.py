@@ -37,7 +37,7 @@ from ..kernel import probe
 from ..languages import language_of
 from . import integrity
 from .course import Course, CourseError, write_atomic
-from .execute import discard, run_notebook, start_kernel
+from .execute import close_thread_loop, discard, run_notebook, start_kernel
 from .restore import restore
 from .sanitize import neutralize, strip_hidden
 from .results import Event, Result, TestResult
@@ -144,13 +144,13 @@ class _SecondRuns:
     before its own run changes it."""
 
     def __init__(self, nb, tasks, limits, data_files, early):
-        self.tasks, self.runs, self.error = tasks, [], None
-        self.jobs = []
-        for switches, test_ids in _self_made_groups(tasks).items():
-            narrowed = {t: judge.Task(t, tasks[t].exercise, _second_cases(tasks[t]), 0, tasks[t].max_points)
-                        for t in test_ids}
-            self.jobs.append((switches, selfmade.second_notebook(nb, set(test_ids)), narrowed,
-                              early.pop(switches, None)))
+        self.runs, self.error = [], None
+        prepared = [(switches, selfmade.second_notebook(nb, set(test_ids)),
+                     {t: judge.Task(t, tasks[t].exercise, _second_cases(tasks[t]), 0, tasks[t].max_points)
+                      for t in test_ids})
+                    for switches, test_ids in _self_made_groups(tasks).items()]
+        self.jobs = [(switches, second, narrowed, early.pop(switches, None))  # now this thread's to stop
+                     for switches, second, narrowed in prepared]
         self.thread = threading.Thread(target=self._run_all, args=(limits, data_files), name="second run",
                                        daemon=True)
         self.thread.start()
@@ -161,6 +161,8 @@ class _SecondRuns:
                 self.runs.append(_second_run(second, narrowed, switches, limits, data_files, km))
         except BaseException as error:  # noqa: BLE001 -- raised again in the grader's own thread, by judge()
             self.error = error
+        finally:
+            close_thread_loop()
 
     def join(self) -> None:
         self.thread.join()
