@@ -160,3 +160,38 @@ def test_saved_tensors_are_released_and_ctx_attributes_of_builtins_hold_no_array
         assert node._saved == () and node._freed in (True, False)
         arrays = [k for k, v in vars(node).items() if isinstance(v, (np.ndarray, minigrad.Tensor))]
         assert not arrays, (node.name(), arrays)
+
+
+def test_backward_pauses_the_cyclic_collector_and_leaves_it_as_it_found_it():
+    """The engine pauses Python's cyclic collector while nodes run (engine.py says why); after backward,
+    whether it ends normally or with an error, the collector is on or off exactly as before."""
+    seen = []
+
+    class Look(minigrad.autograd.Function):
+        fail = False
+
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(gc.isenabled())
+            if Look.fail:
+                raise ValueError("a backward that fails")
+            return g
+
+    x = minigrad.ones(3, requires_grad=True)
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            Look.fail = False
+            Look.apply(x).sum().backward()
+            assert gc.isenabled() is enabled
+            Look.fail = True
+            with pytest.raises(ValueError, match="fails"):
+                Look.apply(x).sum().backward()
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert seen == [False] * 4
