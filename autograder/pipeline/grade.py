@@ -176,7 +176,7 @@ class _SecondRuns:
             for test_id, task in narrowed.items():
                 if verdicts[test_id].status != "passed":
                     continue
-                again = judge.decide(task, replies[test_id], lang)
+                again = judge.decide(task, replies.get(test_id, "not run"), lang)
                 if again.status != "passed":
                     verdicts[test_id] = judge.self_made_failure(verdicts[test_id], again, sorted(switches), lang)
 
