@@ -9,11 +9,12 @@ reached through its :class:`AccumulateGrad` node, whose job is to add the incomi
 The engine calls ``node.apply(grads)``: one gradient per output of the node in, one per entry of
 ``next_functions`` out.
 
-A node keeps its edges as a tuple of nodes and, only when one of them is not 0, a tuple of their
-output numbers, rather than one tuple of pairs: a graph of a million nodes would otherwise hold
-millions more small tuples for Python's cyclic garbage collector to walk, over and over, while
-the graph is being built (bench/scaling.py measures it). ``next_functions`` makes the pairs when
-asked, as torch does.
+Python's cyclic garbage collector walks every live node again and again while a graph is being
+built (torch's nodes are C++ objects that it never sees), so a node keeps its edges in its own
+attributes: the nodes of its first two inputs (a tuple only for three or more inputs), and a tuple
+of output numbers only when one of them is not 0. A tuple of (node, output_nr) pairs per node
+would triple the objects the collector walks (bench/scaling.py measures it);
+``next_functions`` makes the pairs when asked, as torch does.
 """
 import itertools
 import sys
@@ -49,7 +50,9 @@ class Node:
     """
 
     _seq = 0
-    _next_nodes = ()        # per input: the node its gradient goes to (None: it needs none) ...
+    _inputs = 0             # edges: one per input of the op, to the node its gradient goes to
+    _next0 = _next1 = None  # (None: it needs none), kept in the node itself for up to two inputs,
+    _next_more = ()         # and in a tuple for three or more (see the module's docstring) ...
     _next_nrs = itertools.repeat(0)  # ... and which output of that node the input is: 0 unless
     #                         it made several (zip pairs this endless run of zeros with any edges)
     metadata_ = None
@@ -61,6 +64,26 @@ class Node:
 
     def name(self):
         return type(self).__name__
+
+    @property
+    def _next_nodes(self):
+        """Per input, the node its gradient goes to (None where it needs none)."""
+        inputs = self._inputs
+        if inputs == 1:
+            return (self._next0,)
+        if inputs == 2:
+            return (self._next0, self._next1)
+        return self._next_more
+
+    @_next_nodes.setter
+    def _next_nodes(self, nodes):
+        self._inputs = len(nodes)
+        if self._inputs == 1:
+            self._next0, = nodes
+        elif self._inputs == 2:
+            self._next0, self._next1 = nodes
+        else:
+            self._next_more = tuple(nodes)
 
     @property
     def next_functions(self):
