@@ -33,7 +33,7 @@ import numpy as np
 from ..tensor import Tensor, wrap
 from . import anomaly_mode
 from .grad_mode import state as _grad_mode
-from .graph import AccumulateGrad, grad_accumulator
+from .graph import AccumulateGrad, check_hook_result, check_hook_value, grad_accumulator
 
 _anomaly_mode = anomaly_mode.state
 
@@ -113,11 +113,12 @@ def run_node(task, node, grads):
     grads_out = None
     if task.needed is None or node in task.needed:
         if grads is not None:
+            # the post-hooks' grad_outputs, taken now: AccumulateGrad empties the list it is given
+            grads_in = tuple(grads) if hooked and node._post_hooks else None
             grads_out = node.apply(grads) if not _anomaly_mode.enabled else \
                 anomaly_mode.run_checked(node, grads)
-            if hooked and node._post_hooks:
-                for hook in node._post_hooks:
-                    hook(grads_out, tuple(grads))
+            if grads_in is not None:
+                grads_out = call_post_hooks(node, grads_out, grads_in)
         if not task.retain_graph:
             node.release_variables()
     return grads_out if grads_out is not None else (None,) * len(node._next_nodes)
@@ -184,8 +185,10 @@ def call_pre_hooks(node, grads):
         if t is not None and output_nr < len(grads) and grads[output_nr] is not None:
             accumulate_non_leaf(t, grads[output_nr])
     for hook in list(node._pre_hooks or ()):
-        new = hook(tuple(grads))
+        old = tuple(grads)
+        new = hook(old)
         if new is not None:
+            check_hook_result(hook, old, new)
             grads[:] = new
     return grads if any(g is not None for g in grads) else None
 
@@ -194,10 +197,19 @@ def _call_tensor_hook(hook, grad):
     new = hook(grad)
     if new is None:
         return grad
-    if not isinstance(new, Tensor) or new._data.shape != grad._data.shape:
-        raise RuntimeError(f"hook '{getattr(hook, '__name__', type(hook).__name__)}' has changed "
-                           "the size of value")
+    check_hook_value(hook, grad, new)
     return new
+
+
+def call_post_hooks(node, grads_out, grads_in):
+    """Node post-hooks: ``hook(grad_inputs, grad_outputs)`` may return new grad_inputs."""
+    grads_out = tuple(grads_out)
+    for hook in list(node._post_hooks):
+        new = hook(grads_out, grads_in)
+        if new is not None:
+            check_hook_result(hook, grads_out, new)
+            grads_out = tuple(new)
+    return grads_out
 
 
 def accumulate_non_leaf(t, grad):

@@ -21,16 +21,10 @@ from ..dtypes import FLOAT_SCALARS
 from ..tensor import Tensor, bump_version, new_version_counter, version, wrap
 from . import anomaly_mode, forward_ad, grad_mode
 from .grad_mode import state as _grad_mode
-from .graph import Node, grad_accumulator, sequence
-from .views import rebase_history
+from .graph import FREED_MESSAGE, Node, grad_accumulator, sequence, type_name
+from .views import detach, rebase_history
 
 _forward_mode, _anomaly_mode = forward_ad.state, anomaly_mode.state
-
-FREED_MESSAGE = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after "
-    "they have already been freed). Saved intermediate values of the graph are freed when you call "
-    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-    "graph a second time or if you need to access saved tensors after calling backward.")
 
 INFERENCE_MESSAGE = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
@@ -56,9 +50,14 @@ def modified_message(t, expected, creator, output_nr):
         where = f", which is output {output_nr} of {op},"
     return ("one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [minigrad.{t.dtype.tensor_type} [{shape}]]{where} is at version "
-            f"{version(t)}; expected version {expected} instead. Hint: enable anomaly detection to "
-            "find the operation that failed to compute its gradient, with "
-            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+            f"{version(t)}; expected version {expected} instead. Hint: "
+            + (ANOMALY_HINT if _anomaly_mode.enabled else HINT))
+
+
+HINT = ("enable anomaly detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+ANOMALY_HINT = ("the backtrace further above shows the operation that failed to compute its gradient. "
+                "The variable in question was changed in there or anywhere later. Good luck!")
 
 
 
@@ -72,17 +71,22 @@ class BackwardNode(Node):
     _saved = ()              # what save_for_backward kept ...
     _saved_versions = None   # ... and the version of each then (None: all at version 0)
     _saved_outputs = None    # {index in _saved: output_nr}: saved outputs (see _keep_outputs)
-    _freed = False
     _input_mask = None       # per forward argument: has an entry in next_functions (None: all do)
     _input_meta = None       # custom Functions: (shape, dtype) per entry of next_functions
     _out_meta = None         # nodes with several outputs: (shape, dtype) of each, for zero grads
     _non_differentiable = ()
     _dirty = ()
+    other = None             # a built-in op's number operand that torch saves as a tensor (x * 2)
 
     # --- ctx API (what forward and backward use) -----------------------------------------------
     def save_for_backward(self, *tensors):
         """Keep tensors for backward; changing them in place afterwards is detected."""
         recording = bool(self._next_nodes)  # a recorded call has edges to its inputs' nodes
+        if recording and not self._fn.builtin:
+            for i, t in enumerate(tensors):
+                if t is not None and not isinstance(t, Tensor):
+                    raise TypeError(f"save_for_backward can only save variables, but argument {i} "
+                                    f"is of type {type_name(t)}")
         if recording or self._jvp:  # else there is no backward (nor jvp) to keep them for
             self._saved = tensors
             for t in tensors:
@@ -95,9 +99,9 @@ class BackwardNode(Node):
 
     @property
     def saved_tensors(self):
-        saved = self._saved
-        if not saved and self._freed:
+        if self._freed:
             raise RuntimeError(FREED_MESSAGE)
+        saved = self._saved
         if self._saved_outputs is not None:
             saved = self._unpack_outputs(saved)
         versions = self._saved_versions
@@ -159,17 +163,27 @@ class BackwardNode(Node):
         out = self._fn.backward(self, *grads)
         if type(out) is not tuple:
             out = (out,)
+        if self._input_meta is not None:  # a custom Function's: checked as torch checks it
+            return self._validate(self._check_custom(out))
         if self._input_mask is not None or len(out) != len(self._next_nodes):
             out = self._align(out)
-        if self._input_meta is not None:
-            out = self._validate(out)
         return out
 
     def release_variables(self):
-        """Free what forward saved (what a backward without retain_graph does)."""
-        if self._saved:
-            self._saved = ()
+        """Free what forward saved (what a backward without retain_graph does).
+
+        If it saved anything, ``saved_tensors`` raises torch's "backward through the graph a
+        second time" error from now on, so running the node again raises; a node that saved
+        nothing (AddBackward0, SumBackward0) may run again, as in torch. What counts as saved:
+        for a custom Function, anything (torch's saved_tensors raises once freed, even if nothing
+        was saved); for a built-in op, a tensor, or the number of ``x * 2`` that it keeps as
+        ``ctx.other`` (torch keeps it as a saved tensor; Mul reads saved_tensors first).
+        """
+        saved = self._saved
+        if (not self._fn.builtin or self.other is not None
+                or saved and any(t is not None for t in saved)):
             self._freed = True
+        self._saved = ()
 
     def _materialize(self, grads):
         """One gradient per output: zeros where none arrived (unless materialize_grads is off)."""
@@ -198,9 +212,34 @@ class BackwardNode(Node):
                 f"(expected {len(self._next_nodes)}, got {len(out)})")
         return out
 
+    def _check_custom(self, out):
+        """A custom backward's result: one gradient (a tensor or None) per forward argument, None
+        for the arguments that are not tensors (torch's PyNode::apply); returns one per entry of
+        next_functions."""
+        n = len(self.needs_input_grad)
+        if len(out) > n and all(g is None for g in out[n:]):  # extra Nones are allowed
+            out = out[:n]
+        if len(out) != n:
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
+                               f"(expected {n}, got {len(out)})")
+        keep = self._input_mask
+        grads = []
+        for i, g in enumerate(out):
+            if keep is not None and not keep[i]:  # not a tensor: no entry in next_functions
+                if g is not None:
+                    raise RuntimeError(
+                        f"function {self.name()} returned a gradient different than None at "
+                        f"position {i + 1}, but the corresponding forward input was not a Variable")
+                continue
+            if g is not None and not isinstance(g, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type_name(g)})")
+            grads.append(g)
+        return grads
+
     def _validate(self, out):
-        """A custom backward's gradients must fit their inputs: summed back when broadcast, cast
-        to the input's dtype, an error otherwise (torch's validate_outputs)."""
+        """A custom backward's gradients must fit the inputs that need them: summed back when
+        broadcast, cast to the input's dtype, an error otherwise (torch's validate_outputs; the
+        gradient of an input that needs none is dropped unchecked)."""
         checked = []
         for i, (g, (shape, dtype)) in enumerate(zip(out, self._input_meta)):
             if g is not None and shape is not None:
@@ -245,6 +284,8 @@ class Function:
         body = {"_fn": cls, "__module__": cls.__module__}
         if "::" in name:  # torch::autograd::NotImplemented: the class is NotImplemented
             body["name"] = lambda self, full=name: full
+        if not cls.builtin:  # torch's node of a custom Function cannot be called
+            body["__call__"] = _not_callable
         cls._node_cls = type(name.split("::")[-1], (BackwardNode,), body)
 
     @staticmethod
@@ -282,7 +323,7 @@ class Function:
         else:
             if recording:
                 _check_custom_inputs(ctx, args)
-            out = _custom_forward(cls, ctx, args)
+            out = _custom_forward(cls, ctx, args, recording)
         if tangents:
             forward_ad.propagate(cls, ctx, args, out if type(out) is tuple else (out,))
         if recording:
@@ -294,15 +335,19 @@ class Function:
         return out
 
 
+def _not_callable(node, *grads):
+    raise TypeError(f"'{type(node).__name__}' object is not callable")
+
+
 def _mark_inference(out):
     for o in out if type(out) is tuple else (out,):
-        if o is not None:
+        if isinstance(o, Tensor):
             o._inference = True
 
 
-def _custom_forward(cls, ctx, args):
-    """A user's forward runs with grad mode off; its outputs must be new tensors (an input
-    returned as is becomes a view of it, unless marked dirty), as torch makes them."""
+def _custom_forward(cls, ctx, args, recording):
+    """A user's forward runs with grad mode off; then each output it returned is made what torch
+    makes of it (see _custom_output)."""
     prev = _grad_mode.enabled
     _grad_mode.enabled = False
     try:
@@ -310,18 +355,48 @@ def _custom_forward(cls, ctx, args):
     finally:
         _grad_mode.enabled = prev
     if type(out) is tuple:
-        return tuple(_new_output(ctx, o, args) for o in out)
-    return _new_output(ctx, out, args)
+        return tuple(_custom_output(ctx, o, args, recording) for o in out)
+    return _custom_output(ctx, out, args, recording)
 
 
-def _new_output(ctx, o, args):
-    if o is None:
-        return None
+def _custom_output(ctx, o, args, recording):
+    """What the caller gets for ``o``, an output of a user's forward (torch's _wrap_outputs).
+
+    Anything but a tensor is returned as it is (backward gets None for it). An input returned as
+    it is becomes a view of it, so that the output can have its own history, or, when it requires
+    grad but gets no gradient from this call, a detached alias. An output that is a view is marked
+    ``custom``: changing it in place would bypass the Function's backward, which torch forbids
+    (see views.py). Then _connect_outputs gives the differentiable outputs their grad_fn, and makes
+    ctx the new history of a dirty input (one that forward changed in place).
+    """
     if not isinstance(o, Tensor):
-        return wrap(o)
-    if any(o is a for a in args) and not any(o is d for d in ctx._dirty):
-        return o.view_as(o)
+        return o
+    returned = o
+    is_input = any(o is a for a in args)
+    dirty = is_input and any(o is d for d in ctx._dirty)
+    nondiff = any(o is t for t in ctx._non_differentiable)
+    if o._requires_grad and (nondiff or not recording):  # no gradient through this call
+        if is_input:
+            o = detach(o)
+        elif o._view is None:  # made with grad mode on inside forward: cut its history
+            o._grad_fn, o._requires_grad = None, False
+    elif is_input and not dirty:
+        o = _view_of_self(o)
+    if nondiff and o is not returned:
+        ctx._non_differentiable += (o,)
+    if o._view is not None and not dirty:
+        o._view.custom = True
     return o
+
+
+def _view_of_self(t):
+    """``t.view_as(t)`` with grad mode off: a new tensor sharing t's memory, with no history."""
+    prev = _grad_mode.enabled
+    _grad_mode.enabled = False
+    try:
+        return t.view_as(t)
+    finally:
+        _grad_mode.enabled = prev
 
 
 def _connect_inputs(cls, ctx, args):
@@ -372,24 +447,27 @@ def _connect_inputs(cls, ctx, args):
 
 
 def _check_custom_inputs(ctx, args):
-    """A custom Function's gradients are checked against its inputs' shapes and dtypes later."""
+    """A custom Function's gradients are checked later against the shapes and dtypes of the
+    inputs that need one."""
     mask = ctx._input_mask or [True] * len(args)
-    ctx._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else
-                            (None, None) for a, edge in zip(args, mask) if edge)
+    ctx._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) and a._requires_grad
+                            else (None, None) for a, edge in zip(args, mask) if edge)
 
 
 def _connect_outputs(ctx, out):
     """Make ``ctx`` the grad_fn of the (floating point, differentiable) outputs."""
-    if type(out) is not tuple and not (ctx._non_differentiable or ctx._dirty):  # the usual case
+    if type(out) is Tensor and not (ctx._non_differentiable or ctx._dirty):  # the usual case
         data = out._data
         if type(data) in FLOAT_SCALARS or data.dtype.kind == "f":
             out._grad_fn, out._requires_grad = ctx, True
     else:
         outs = out if type(out) is tuple else (out,)
-        if len(outs) > 1:
-            ctx._out_meta = [None if o is None else (o._data.shape, o._data.dtype) for o in outs]
+        if len(outs) > 1:  # (backward gets None for an output that is not a tensor)
+            ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
+                             for o in outs]
         for nr, o in enumerate(outs):
-            if o is None or o._data.dtype.kind != "f" or any(o is t for t in ctx._non_differentiable):
+            if not isinstance(o, Tensor) or o._data.dtype.kind != "f" or any(
+                    o is t for t in ctx._non_differentiable):
                 continue
             if any(o is d for d in ctx._dirty):  # forward changed this input in place
                 _check_dirty(o)

@@ -22,8 +22,60 @@ import weakref
 
 import numpy as np
 
-from ..tensor import wrap
+from ..tensor import Tensor, wrap
 from .grad_mode import state as _grad_mode
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+def type_name(obj):
+    """The name of ``obj``'s type as torch's C++ code prints it (Python's ``tp_name``): ``float``,
+    ``Tensor``, but ``numpy.ndarray`` (a type written in C carries its module in its name)."""
+    kind = type(obj)
+    if kind.__module__ == "builtins" or kind.__flags__ & _HEAP_TYPE:
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__name__}"
+
+
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class written in Python
+
+
+# ---------------------------------------------------------------------- what a hook may return
+def hook_name(hook):
+    """How torch's errors name a hook: its __name__ ('<lambda>' for a lambda), else '<unknown>'."""
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def check_hook_result(hook, old, new):
+    """A node hook (pre-hook or post-hook) returned ``new`` to replace the tuple of gradients
+    ``old``: the same number of values, each a gradient that ``old``'s could be (torch's checks)."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type_name(new)}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{hook_name(hook)}' has returned an incorrect number of values "
+                           f"(got {len(new)}, but expected {len(old)})")
+    for g, g_new in zip(old, new):
+        check_hook_value(hook, g, g_new)
+
+
+def check_hook_value(hook, old, new):
+    """A hook returned ``new`` to replace the gradient ``old``: None (no gradient), or a tensor of
+    the same dtype and shape."""
+    if new is None:
+        return
+    if old is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type_name(new)}'")
+    if new._data.dtype != old._data.dtype:
+        raise RuntimeError(f"hook '{hook_name(hook)}' has changed the type of value (was "
+                           f"minigrad.{old.dtype.tensor_type} got minigrad.{new.dtype.tensor_type})")
+    if new._data.shape != old._data.shape:
+        raise RuntimeError(f"hook '{hook_name(hook)}' has changed the size of value")
 
 
 class RemovableHandle:
@@ -61,6 +113,7 @@ class Node:
     _tensor_hooks = None    # {output_nr: [fn]}: tensor.register_hook on the tensors this node made
     _retained = None        # {output_nr: weak reference}: output tensors that called retain_grad()
     _hooked = False         # any of the above: the engine looks only at this flag
+    _freed = False          # release_variables ran: what the node saved is gone (FREED_MESSAGE)
 
     def name(self):
         return type(self).__name__
@@ -96,7 +149,8 @@ class Node:
         raise NotImplementedError
 
     def release_variables(self):
-        """Drop what was kept for backward (a backward without retain_graph calls this)."""
+        """Drop what was kept for backward (a backward without retain_graph calls this). A node
+        that needs it when run again raises FREED_MESSAGE (see BackwardNode.release_variables)."""
 
     def __call__(self, *grads):
         """Call the node like torch: gradient for one input, or a tuple aligned with next_functions."""
@@ -155,7 +209,10 @@ class AccumulateGrad(Node):
         if grad is not None:
             accumulate(variable, grad)
             for hook in variable._post_accumulate_hooks or ():
-                hook(variable)
+                result = hook(variable)
+                if result is not None:
+                    check_hook_value(hook, variable, result)  # (a non-tensor, another shape...)
+                    raise RuntimeError("Tensor post accumulate grad hooks should return None.")
         return ()
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..tensor import share_version_counter, version, wrap
 from .grad_mode import state as _grad_mode
-from .graph import Node, grad_accumulator, sequence
+from .graph import FREED_MESSAGE, Node, grad_accumulator, sequence
 
 NO_GRAD_VIEW_MESSAGE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
@@ -26,23 +26,35 @@ NO_GRAD_VIEW_MESSAGE = (
     "code by moving both the view and the inplace either both inside the no_grad block (if you "
     "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
 
+CUSTOM_FUNCTION_VIEW_MESSAGE = (  # (after what happened to which view: custom_function_view_message)
+    " This view was created inside a custom Function (or because an input was returned as-is) and "
+    "the autograd logic to handle view+inplace would override the custom backward associated with "
+    "the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix "
+    "this by cloning the output of the custom Function.")
+
 
 class ViewInfo:
     """What a view knows about itself: its base (never a view) and how to make it again.
 
     ``replay`` maps an array shaped like the base to the view of it. ``version`` is the version
     of the shared memory when the view's grad_fn was made. A view made under no_grad is not
-    ``tracked``: autograd does not follow changes made through it.
+    ``tracked``: autograd does not follow changes made through it. A view that a custom Function
+    returned (and any view of it) is ``custom``: its history is the Function's backward, which
+    an in-place change cannot be added to, so changing it or its base in place is an error.
     """
 
-    __slots__ = ("base", "replay", "version", "tracked")
+    __slots__ = ("base", "replay", "version", "tracked", "custom")
 
-    def __init__(self, base, replay, version, tracked):
+    def __init__(self, base, replay, version, tracked, custom=False):
         self.base, self.replay, self.version, self.tracked = base, replay, version, tracked
+        self.custom = custom
 
     def refresh(self, view):
         """The memory changed in place since ``view``'s grad_fn was made: point it at the base's
         current history instead (torch's AsStridedBackward0)."""
+        if self.custom and (view._grad_fn is not None or self.base._requires_grad):
+            raise RuntimeError(custom_function_view_message(
+                view, "its base or another view of its base has been"))
         self.version = version(view)
         if self.tracked and self.base._requires_grad:
             view._grad_fn = AsStridedBackward0(edge(self.base), self)
@@ -73,7 +85,9 @@ def make_view(x, replay):
         base, replay_from_base = x, replay
     else:
         base, replay_from_base = info.base, _compose(info.replay, replay)
-    out._view = ViewInfo(base, replay_from_base, version(x), _grad_mode.enabled)
+    tracked = _grad_mode.enabled
+    out._view = ViewInfo(base, replay_from_base, version(x), tracked,
+                         tracked and info is not None and info.custom)  # (see ViewInfo)
     return out
 
 
@@ -90,9 +104,11 @@ def detach(t):
 
 def check_inplace(t):
     """torch's errors for in-place operations that autograd cannot record."""
+    info = t._view
+    if info is not None and info.custom:
+        raise RuntimeError(custom_function_view_message(t, "is being"))
     if t._grad_fn is None and t._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    info = t._view
     if info is not None and info.base._requires_grad:
         if not info.tracked:
             raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
@@ -107,6 +123,17 @@ def check_inplace(t):
             "the output of a function that returns multiple views. Such functions do not allow "
             "the output views to be modified inplace. You should replace the inplace operation by "
             "an out-of-place one.")
+
+
+def custom_function_view_message(t, what):
+    """torch's error for a view that a custom Function returned (see ViewInfo), changed in place."""
+    fn = t._grad_fn
+    if fn is None:  # a view made under no_grad
+        head = f"A view was created in no_grad mode and {what} modified inplace with grad mode enabled."
+    else:
+        op = fn.name()
+        head = f"Output {t._output_nr} of {op[:op.rfind('Backward')]} is a view and {what} modified inplace."
+    return head + CUSTOM_FUNCTION_VIEW_MESSAGE
 
 
 def rebase_history(t, fn, output_nr=0):
@@ -147,6 +174,8 @@ class CopySlices(Node):
         return "torch::autograd::CopySlices"
 
     def apply(self, grads):
+        if self._freed:  # as torch's CopySlices, which lets go of fn when released
+            raise RuntimeError(FREED_MESSAGE)
         g, = grads
         flat = g.reshape(-1)
         covered = wrap(positions(self.replay, self.base_shape))
@@ -157,6 +186,7 @@ class CopySlices(Node):
 
     def release_variables(self):
         self.fn.release_variables()
+        self._freed = True
 
 
 class AsStridedBackward0(Node):
