@@ -68,6 +68,12 @@ CPU = device("cpu")
 _new = object.__new__
 
 
+def _dim_index(dim, ndim):
+    """``dim`` wrapped as torch wraps it for size(dim) and stride(dim), with torch's errors."""
+    from .ops.util import wrap_dim  # the ops import this module: imported when first needed
+    return wrap_dim(dim, ndim, wrap_scalar=False)
+
+
 def wrap(arr):
     """A new Tensor around a numpy array (no copy): the one fast way in for internal code.
 
@@ -155,7 +161,8 @@ class Tensor:
         return Size(self._data.shape)
 
     def size(self, dim=None):
-        return Size(self._data.shape) if dim is None else self._data.shape[dim]
+        shape = self._data.shape
+        return Size(shape) if dim is None else shape[_dim_index(dim, len(shape))]
 
     @property
     def ndim(self):
@@ -194,7 +201,7 @@ class Tensor:
 
     def stride(self, dim=None):
         st = tuple(s // self._data.itemsize for s in self._storage().strides)
-        return st if dim is None else st[dim]
+        return st if dim is None else st[_dim_index(dim, len(st))]
 
     def data_ptr(self):
         return self._storage().__array_interface__["data"][0]

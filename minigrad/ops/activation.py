@@ -3,13 +3,22 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import wrap
-from .util import as_float, dims_of
+from .util import wrap_dim
 
 
-def _shifted(a, dim):
-    """x - max(x): the same softmax, without overflow in exp."""
-    m = np.max(a, axis=dim, keepdims=True)
+def _shifted(x, dim, name):
+    """x - max(x): the same softmax, without overflow in exp. torch has no integer kernel."""
+    a = x._data
+    if a.dtype.kind != "f":
+        kernel = "lastdim_kernel_impl" if dim == max(a.ndim, 1) - 1 else "kernel_impl"
+        raise NotImplementedError(f'"{name}_{kernel}" not implemented for \'{x.dtype.scalar_name}\'')
+    m = np.max(a, axis=dim, keepdims=True, initial=-np.inf)  # initial: an empty dim has no max
     return a - np.where(np.isfinite(m), m, 0)
+
+
+def _is_empty_integer(x):
+    """torch runs no kernel on an empty tensor, so it returns one of any dtype as it is."""
+    return x._data.size == 0 and x._data.dtype.kind != "f"
 
 
 class Softmax(Function):
@@ -18,7 +27,9 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(_shifted(as_float(x._data), dim))
+        if _is_empty_integer(x):
+            return np.array(x._data)
+        e = np.exp(_shifted(x, dim, "softmax"))
         out = wrap(e / e.sum(axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -42,7 +53,9 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        z = _shifted(as_float(x._data), dim)
+        if _is_empty_integer(x):
+            return np.array(x._data)
+        z = _shifted(x, dim, "log_softmax")
         out = wrap(z - np.log(np.exp(z).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -62,7 +75,7 @@ class LogSoftmax(Function):
 def _dim(input, dim):
     if dim is None:  # torch's legacy default for softmax without dim
         dim = 0 if input._data.ndim in (0, 1, 3) else 1
-    return dims_of(dim, input._data.ndim)[0] if input._data.ndim else 0
+    return wrap_dim(dim, input._data.ndim)
 
 
 def softmax(input, dim=None, dtype=None, *, _stacklevel=3):

@@ -151,7 +151,19 @@ class IndexPut(Function):
         return IndexPut.apply(tx, index, tv, ctx.accumulate)
 
 
+def _along(index, dim):
+    """numpy's index for ``x[..., index[i, j, ...], ...]`` (``index`` at ``dim``, every other
+    position where it is in ``index``): what gather reads and scatter writes. A 0-d index and
+    tensor count as 1-d, as in torch."""
+    index = index.reshape(index.shape or (1,))
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
+    return tuple(grid)
+
+
 class Gather(Function):
+    """``x.gather(dim, index)``: out[i][j] = x[index[i][j]][j] (for dim 0); out has index's shape."""
+
     node_name = "GatherBackward0"
     builtin = True
 
@@ -159,7 +171,10 @@ class Gather(Function):
     def forward(ctx, x, dim, index):
         ctx.dim, ctx.in_shape = dim, x._data.shape
         ctx.save_for_backward(x, wrap(index))  # x only for its shape; torch saves it: same errors
-        return np.take_along_axis(x._data, index, axis=dim)
+        a = x._data
+        if index.size == 0:  # any shape will do (torch checks nothing then)
+            return np.zeros(index.shape, dtype=a.dtype)
+        return a.reshape(a.shape or (1,))[_along(index, dim)].reshape(index.shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -182,11 +197,10 @@ class Scatter(Function):
     def forward(ctx, g, dim, index, shape):
         ctx.dim, ctx.shape = dim, shape
         ctx.save_for_backward(wrap(index))
-        out = np.zeros(shape, dtype=g._data.dtype)
-        grid = list(np.indices(index.shape, sparse=True))
-        grid[dim] = index
-        np.add.at(out, tuple(grid), g._data)
-        return out
+        out = np.zeros(shape or (1,), dtype=g._data.dtype)
+        if index.size:
+            np.add.at(out, _along(index, dim), np.reshape(g._data, index.shape or (1,)))
+        return out.reshape(shape)
 
     @staticmethod
     def backward(ctx, gg):
@@ -200,6 +214,8 @@ class Scatter(Function):
 
 
 class IndexSelect(Function):
+    """``x.index_select(dim, index)``: the slices of x at ``index`` (1-d) along ``dim``."""
+
     node_name = "IndexSelectBackward0"
     builtin = True
 
@@ -207,6 +223,8 @@ class IndexSelect(Function):
     def forward(ctx, x, dim, index):
         ctx.dim, ctx.in_shape = dim, x._data.shape
         ctx.save_for_backward(wrap(index))
+        if not ctx.in_shape:  # a 0-d tensor: index is [0], the result the tensor itself
+            return np.array(x._data)
         return np.take(x._data, index, axis=dim)
 
     @staticmethod
@@ -216,6 +234,8 @@ class IndexSelect(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if not ctx.in_shape:
+            return g, None, None
         return IndexScatter.apply(g, ctx.in_shape, IndexSelect._index(ctx)), None, None
 
     @staticmethod
@@ -237,20 +257,83 @@ def select(input, dim, index):
 
 
 def narrow(input, dim, start, length):
+    """``length`` elements from ``start`` along ``dim`` (a view); checked in torch's order."""
     shape = input._data.shape
+    if not shape:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = wrap_dim(dim, len(shape))
-    start = start + shape[d] if start < 0 else start
-    if start + length > shape[d]:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({shape[d]}).")
+    start, size = int(start), shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got "
+                         f"{start})")
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return Slice.apply(input, d, slice(start, start + length))
 
 
+def _index_tensor(index, op):
+    """The numpy array of an ``index`` argument, which must be a tensor."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' (position 2) must be Tensor, not "
+                        f"{type(index).__name__}")
+    return index._data
+
+
+def _is_int_index(index):
+    return index.dtype in (np.int32, np.int64)
+
+
 def gather(input, dim, index):  # the index is not differentiable: it gets no graph edge
-    return Gather.apply(input, wrap_dim(dim, input._data.ndim), index._data.astype(np.int64))
+    a, index = input._data, _index_tensor(index, "gather")
+    d = wrap_dim(dim, a.ndim)
+    if index.size == 0:  # torch checks nothing more
+        return Gather.apply(input, d, index.astype(np.int64))
+    if not _is_int_index(index):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    shape, index_shape = a.shape or (1,), index.shape or (1,)  # 0-d counts as 1-d
+    if len(shape) != len(index_shape):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for i, (n, m) in enumerate(zip(shape, index_shape)):
+        if i != d and m > n:
+            raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                               f"{list(index.shape)} to be no larger than self {list(a.shape)} "
+                               f"apart from dimension {d}")
+    outside = index[(index < 0) | (index >= shape[d])]
+    if outside.size:
+        raise RuntimeError(f"index {outside.flat[0]} is out of bounds for dimension {d} with size "
+                           f"{shape[d]}")
+    return Gather.apply(input, d, index.astype(np.int64))
 
 
 def index_select(input, dim, index):
-    return IndexSelect.apply(input, wrap_dim(dim, input._data.ndim), index._data.astype(np.int64))
+    a, index = input._data, _index_tensor(index, "index_select")
+    d = wrap_dim(dim, a.ndim)
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if a.ndim == 0 and index.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.size} "
+                           "value(s)")
+    if not _is_int_index(index):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    _check_select_range(a, d, index)
+    return IndexSelect.apply(input, d, index.reshape(-1).astype(np.int64))
+
+
+def _check_select_range(a, dim, index):
+    """torch's errors for indices outside dim ``dim`` of ``a`` (one message per kernel)."""
+    size = a.shape[dim] if a.ndim else 1
+    outside = index[(index < 0) | (index >= size)]
+    if a.ndim > 1 and a.size == 0 and index.size:  # an empty tensor has a kernel of its own
+        if size == 0:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        if outside.size:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={outside.flat[0]} "
+                               f"axis_dim={size}")
+    if outside.size:
+        raise IndexError("index out of range in self")
 
 
 def index_put(input, indices, values, accumulate=False):

@@ -18,6 +18,9 @@ class Cat(Function):
         ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
         first = arrays[0].shape
         for i, a in enumerate(arrays[1:], 1):
+            if a.ndim != len(first):
+                raise RuntimeError(f"Tensors must have same number of dimensions: got {len(first)} "
+                                   f"and {a.ndim}")
             for d, (n0, n) in enumerate(zip(first, a.shape)):
                 if d != dim and n0 != n:
                     raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
@@ -111,7 +114,10 @@ class Unbind(Function):
 def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     tensors = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or tensors[:1]
     return Cat.apply(*tensors, wrap_dim(dim, tensors[0]._data.ndim))
 
@@ -126,7 +132,13 @@ def stack(tensors, dim=0):
     return Stack.apply(*tensors, wrap_dim(dim, tensors[0]._data.ndim + 1))
 
 
+def _check_not_0d(tensor, op):
+    if tensor._data.ndim == 0:
+        raise RuntimeError(f"{op} expects at least a 1-dimensional tensor")
+
+
 def split(tensor, split_size_or_sections, dim=0):
+    _check_not_0d(tensor, "split")
     d = wrap_dim(dim, tensor._data.ndim)
     n = tensor._data.shape[d]
     op = Split
@@ -145,6 +157,7 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
+    _check_not_0d(input, "chunk")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input._data.shape[wrap_dim(dim, input._data.ndim)]
@@ -152,4 +165,5 @@ def chunk(input, chunks, dim=0):
 
 
 def unbind(input, dim=0):
-    return Unbind.apply(input, wrap_dim(dim, input._data.ndim))
+    d = wrap_dim(dim, input._data.ndim)
+    return Unbind.apply(input, wrap_dim(d, input._data.ndim, wrap_scalar=False))

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.views import make_view
-from .util import dims_of, sum_to, wrap_dim
+from .util import distinct_dims, sum_to, wrap_dim
 
 
 def _shape_arg(shape):
@@ -97,6 +97,8 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, x, d0, d1):
         ctx.dims = (d0, d1)
+        if x._data.ndim == 0:  # transpose(0, 0) of a 0-d tensor: itself, as a view
+            return make_view(x, lambda a: a.view())
         return make_view(x, lambda a: np.swapaxes(a, d0, d1))
 
     @staticmethod
@@ -203,6 +205,34 @@ class MatmulSqueeze(Squeeze):
     node_name = "SqueezeBackward4"
 
 
+def _expanded_shape(x, sizes):
+    """The shape ``x.expand(*sizes)`` gives, checked as torch checks it: dim by dim from the last;
+    -1 keeps a dim's size, and a size-1 dim can take any size."""
+    in_shape = x._data.shape
+    if len(sizes) < len(in_shape):
+        raise RuntimeError(f"expand({x.type()}{{{list(in_shape)}}}, size=[{', '.join(map(str, sizes))}]): "
+                           "the number of sizes provided (%d) must be greater or equal to the "
+                           "number of dimensions in the tensor (%d)" % (len(sizes), len(in_shape)))
+    lead = len(sizes) - len(in_shape)
+    shape = list(sizes)
+    checked = range(len(sizes)) if in_shape else ()  # torch takes a 0-d tensor's sizes as they are
+    for i in reversed(checked):
+        size = in_shape[i - lead] if i >= lead else 1
+        if sizes[i] == -1:
+            if i < lead:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                   f"non-existing dimension {i}")
+            shape[i] = size
+        elif size != sizes[i] and size != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({sizes[i]}) must match the existing size ({size}) "
+                f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(in_shape)}")
+    if any(n < 0 for n in shape):
+        raise RuntimeError("numel: integer multiplication overflow")
+    return tuple(shape)
+
+
 class Expand(Function):
     """``x.expand(shape)``: size-1 dims repeated without copying (a read-only view)."""
 
@@ -210,20 +240,9 @@ class Expand(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, sizes):
         a = x._storage()
-        lead = len(shape) - a.ndim
-        if lead < 0:
-            raise RuntimeError(f"expand({x.type()}{{{list(a.shape)}}}, size=[{', '.join(map(str, shape))}]): "
-                               "the number of sizes provided (%d) must be greater or equal to the "
-                               "number of dimensions in the tensor (%d)" % (len(shape), a.ndim))
-        shape = tuple(a.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
-        for i in range(a.ndim):
-            if a.shape[i] != 1 and a.shape[i] != shape[i + lead]:
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({shape[i + lead]}) must match the "
-                    f"existing size ({a.shape[i]}) at non-singleton dimension {i + lead}.  "
-                    f"Target sizes: {list(shape)}.  Tensor sizes: {list(a.shape)}")
+        shape = _expanded_shape(x, sizes)
         ctx.in_shape, ctx.shape = a.shape, shape
         return make_view(x, lambda arr: np.broadcast_to(arr, shape))
 
@@ -329,6 +348,8 @@ def t(input):
 
 
 def permute(input, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = tuple(wrap_dim(d, input._data.ndim) for d in _shape_arg(dims))
     if len(dims) != input._data.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
@@ -340,11 +361,28 @@ def permute(input, *dims):
 
 
 def movedim(input, source, destination):
+    """Move the dims ``source`` (an int or a list) to the places ``destination``; the other dims
+    keep their order."""
+    if isinstance(source, int) != isinstance(destination, int):
+        raise TypeError(f"movedim() received an invalid combination of arguments - got "
+                        f"({type(source).__name__}, {type(destination).__name__}), but expected "
+                        f"(int source, int destination) or (tuple of ints source, tuple of ints "
+                        f"destination)")
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should "
+                           f"contain the same number of dims as destination ({dst} dims)")
     n = input._data.ndim
-    src, dst = wrap_dim(source, n), wrap_dim(destination, n)
-    order = [d for d in range(n) if d != src]
-    order.insert(dst, src)
-    return permute(input, tuple(order))
+    wrapped_src, wrapped_dst = [wrap_dim(d, n) for d in src], [wrap_dim(d, n) for d in dst]
+    for name, dims, wrapped in (("source", src, wrapped_src), ("destination", dst, wrapped_dst)):
+        if len(set(wrapped)) != len(wrapped):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+    if n == 0:
+        return Alias.apply(input)
+    moved = dict(zip(wrapped_dst, wrapped_src))  # destination -> source
+    rest = iter(d for d in range(n) if d not in wrapped_src)
+    return permute(input, tuple(moved[i] if i in moved else next(rest) for i in range(n)))
 
 
 def unsqueeze(input, dim):
@@ -354,8 +392,9 @@ def unsqueeze(input, dim):
 def squeeze(input, dim=None):
     if dim is None:
         return Squeeze.apply(input, tuple(range(input._data.ndim)))
-    op = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
-    return op.apply(input, dims_of(dim, input._data.ndim))
+    if isinstance(dim, (tuple, list)):
+        return SqueezeDims.apply(input, distinct_dims(dim, input._data.ndim))
+    return SqueezeDim.apply(input, distinct_dims((dim,), input._data.ndim))
 
 
 def expand(input, *sizes):
@@ -372,9 +411,9 @@ def broadcast_to(input, size):
 
 def flatten(input, start_dim=0, end_dim=-1):
     shape = input._data.shape
+    s, e = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
     if not shape:
         return reshape(input, (1,))
-    s, e = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -383,12 +422,23 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
+    """Split dim ``dim`` into dims of the ``sizes`` (one of them may be -1: what is left)."""
+    sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
     shape = input._data.shape
     d = wrap_dim(dim, len(shape))
-    sizes = tuple(sizes)
+    if not shape:  # torch's wrapper around its own error
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {d} but "
+                           "tensor has no dimensions")
     known = int(np.prod([n for n in sizes if n != -1], dtype=np.int64))
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be inferred")
+    if -1 in sizes and shape[d] == 0 == known:
+        raise RuntimeError(f"unflatten got an unexpected error:\ncannot reshape tensor of 0 elements "
+                           f"into shape {list(sizes)} because the unspecified dimension size -1 can "
+                           "be any value and is ambiguous")
     if (-1 not in sizes and known != shape[d]) or (-1 in sizes and (known == 0 or shape[d] % known)):
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
                            f"of dim {dim} ({shape[d]}) in the input tensor")
     return view(input, shape[:d] + sizes + shape[d + 1:])
-

@@ -114,20 +114,35 @@ def dim_error(dim, ndim):
                       f"got {dim})")
 
 
-def wrap_dim(dim, ndim):
-    """A dim in ``[-ndim, ndim)`` as a non-negative index (a 0-d tensor accepts 0 and -1)."""
+def wrap_dim(dim, ndim, wrap_scalar=True):
+    """A dim in ``[-ndim, ndim)`` as a non-negative index.
+
+    Most ops let a 0-d tensor stand for a 1-d one here (dim 0 or -1); the few that need a real
+    dimension (``size(dim)``, ``unbind``, ...) pass ``wrap_scalar=False`` and get torch's error.
+    """
     dim = int(dim)
+    if ndim == 0 and not wrap_scalar:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise dim_error(dim, ndim)
     return dim % n
 
 
+def distinct_dims(dims, ndim):
+    """A list of dims, each wrapped, as a sorted tuple; torch's error when one appears twice."""
+    wrapped = [wrap_dim(d, ndim) for d in dims]  # every dim is checked first, as torch does
+    for i, d in enumerate(wrapped):
+        if d in wrapped[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(wrapped)) if ndim else ()  # a 0-d tensor: dim 0 is the tensor itself
+
+
 def dims_of(dim, ndim):
-    """A ``dim`` argument (int, tuple, or None for all) as a sorted tuple of non-negative dims."""
+    """A reduction's ``dim`` argument (an int or a list of them) as a sorted tuple of
+    non-negative dims. None and the empty list both mean every dim, as in torch's reductions."""
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
         dim = (dim,)
-    dims = {wrap_dim(d, ndim) for d in dim}
-    return tuple(sorted(dims)) if ndim else ()  # a 0-d tensor: dim 0 is the tensor itself
+    return distinct_dims(dim, ndim) if len(dim) else tuple(range(ndim))
