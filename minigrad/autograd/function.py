@@ -296,7 +296,7 @@ class Function:
 
 def _mark_inference(out):
     for o in out if type(out) is tuple else (out,):
-        if o is not None:
+        if o is not None and o._view is None:  # a view is one if its base is (make_view)
             o._inference = True
 
 
