@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from ..autograd import forward_ad
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_mode
 from ..autograd.views import OVERLAP_MESSAGE, check_inplace, has_internal_overlap, rebase_history
@@ -157,7 +158,7 @@ def inplace(self, op, *args, numpy_fn=None, check_memory=no_overlap, overlapped_
                 fn._saved_output_is(self)
             rebase_history(self, fn, result._output_nr)
     if result._fw_grad is not None:
-        self._fw_grad = result._fw_grad
+        _write_tangent(self, result._fw_grad)
     return self
 
 
@@ -179,10 +180,25 @@ def _unrecorded(op, self, args):
         _grad_mode.enabled = prev
 
 
+def _write_tangent(self, tangent):
+    """Forward mode: the new tangent is written into self's tangent, in place as the value is,
+    so that the tangents of its views and of its base (and the tensor given to make_dual) see
+    it, as in torch. A view without a tangent gets one: the view of its base's (zeros if new)."""
+    if self._fw_grad is None and self._view is not None:
+        base = self._view.base
+        if base._fw_grad is None:
+            forward_ad.set_tangent(base, wrap(np.zeros_like(base._data)))
+        forward_ad.set_tangent(self, wrap(self._view.replay(base._fw_grad._storage())))
+    if self._fw_grad is None:
+        forward_ad.set_tangent(self, tangent)
+    else:
+        np.copyto(_writeable(self._fw_grad._storage()), tangent._data)
+
+
 def _numpy_update(self, numpy_fn, args):
     dst = self._storage()
     values = [a._data if isinstance(a, Tensor) else a for a in args]
-    if self._fw_grad is not None or dst.dtype.kind != "f" or not dst.flags.writeable or not all(
+    if forward_ad.state.level >= 0 or dst.dtype.kind != "f" or not dst.flags.writeable or not all(
             np.shape(v) == dst.shape or np.ndim(v) == 0 for v in values):
         return False
     numpy_fn(dst, *values)
@@ -203,13 +219,19 @@ def _write(self, result, args, overlapped_write):
     if arr.dtype != dst.dtype and not np.can_cast(arr.dtype, dst.dtype, casting="same_kind"):
         raise RuntimeError(f"result type {_dtype_of(arr).scalar_name} can't be cast to the desired "
                            f"output type {_dtype_of(dst).scalar_name}")
-    if not dst.flags.writeable:  # numpy makes views of an expanded array read-only
-        dst.flags.writeable = True
+    _writeable(dst)
     if overlapped_write is not None and has_internal_overlap(dst):
         overlapped_write(dst, *(a._data if isinstance(a, Tensor) else a for a in args))
     else:
         np.copyto(dst, arr, casting="unsafe")
     bump_version(self)
+
+
+def _writeable(arr):
+    """numpy makes the views of an expanded array read-only; torch writes through them."""
+    if not arr.flags.writeable:
+        arr.flags.writeable = True
+    return arr
 
 
 # ---------------------------------------------------------------------- ops only in-place needs

@@ -232,13 +232,16 @@ def test_number_to_a_tensor_power(base):
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(pairs=st.lists(st.tuples(st.sampled_from(SPECIAL) | st.floats(-4, 4),
-                                st.sampled_from(SPECIAL) | st.floats(-4, 4)), min_size=1, max_size=6))
-def test_tensor_to_a_tensor_power(pairs):
+@given(triples=st.lists(st.tuples(st.sampled_from(SPECIAL) | st.floats(-4, 4),
+                                  st.sampled_from(SPECIAL) | st.floats(-4, 4),
+                                  st.sampled_from([1.0, -2.0, INF, NAN])), min_size=1, max_size=6))
+def test_tensor_to_a_tensor_power(triples):
+    """Values and gradients of x ** y, with inf and nan among the incoming gradients too: torch
+    gives exactly 0 where the exponent is 0 (not inf * 0)."""
     def snippet(L):
-        x, y = _leaf(L, [p[0] for p in pairs]), _leaf(L, [p[1] for p in pairs])
+        x, y, g = (_leaf(L, [t[i] for t in triples]) for i in range(3))
         z = x ** y
-        z.backward(L.ones_like(z))
+        z.backward(g.detach())
         return [z, x.grad, y.grad]
     same(snippet)
 
@@ -274,6 +277,89 @@ def test_special_values_through_relu_abs_sign(fn):
         w = _leaf(L, [-1.0, 0.0, NAN, 2.0])
         getattr(w, fn)().backward(L.tensor([INF] * 4, dtype=L.float64))
         return [y, x.grad, w.grad]
+    same(snippet)
+
+
+X = [-2.0, -0.5, 0.0, -0.0, 0.5, 1.0, 2.0, NAN, INF, -INF]
+Y = [1.0, 1.0, 0.0, 1.0, NAN, 1.0, -INF, 2.0, 2.0, -1.0]
+G = [INF, -INF, NAN, 1.0, INF, NAN, INF, INF, 1.0, INF]
+
+
+def _filled_slice(x):
+    z = x * 1
+    z[2:5].fill_(1.0)
+    return z
+
+
+def _copied_slice(x, y):
+    z = x * 1
+    z[2:5].copy_(y[0:3])
+    return z
+
+
+GATES = {
+    "relu": lambda L, x, y: x.relu(), "abs": lambda L, x, y: x.abs(),
+    "floor": lambda L, x, y: x.floor(), "round": lambda L, x, y: x.round(),
+    "clamp": lambda L, x, y: x.clamp(-1, 1), "clamp_min": lambda L, x, y: x.clamp(min=0.0),
+    "clamp_tensors": lambda L, x, y: x.clamp(y, y + 1), "clamp_tensor_min": lambda L, x, y: x.clamp(min=y),
+    "clamp_tensor_max": lambda L, x, y: x.clamp(max=y), "maximum": lambda L, x, y: L.maximum(x, y),
+    "minimum": lambda L, x, y: L.minimum(x, y), "where": lambda L, x, y: L.where(x > 0, x, y),
+    "masked_fill": lambda L, x, y: x.masked_fill(y > 0, 3.0),
+    "masked_fill_tensor": lambda L, x, y: x.masked_fill(y > 0, y[0]),
+    "div_floor": lambda L, x, y: x.div(y, rounding_mode="floor"),
+    "div_trunc": lambda L, x, y: x.div(y, rounding_mode="trunc"), "floordiv": lambda L, x, y: x // y,
+    "copy_": lambda L, x, y: (x * 1).copy_(y), "fill_": lambda L, x, y: (x * 1).fill_(2.0),
+    "fill_tensor": lambda L, x, y: (x * 1).fill_(y[1]), "zero_": lambda L, x, y: (x * 1).zero_(),
+    "filled_slice": lambda L, x, y: _filled_slice(x), "copied_slice": lambda L, x, y: _copied_slice(x, y),
+    "lerp": lambda L, x, y: x.lerp(y, 0.5), "lerp_small": lambda L, x, y: x.lerp(y, 0.25),
+    "lerp_tensor": lambda L, x, y: x.lerp(y, y * 0 + 0.75),
+}
+
+
+@pytest.mark.parametrize("op", sorted(GATES))
+def test_inf_and_nan_through_gates(op):
+    """Special values, and inf and nan gradients: where torch's derivative is a mask (where,
+    masked_fill) or zeros, a stopped inf or nan gradient is exactly 0, not inf * 0 = nan."""
+    def backward(L):
+        x, y = _leaf(L, X), _leaf(L, Y)
+        if op == "floordiv":
+            return GATES[op](L, x.detach(), y.detach())
+        out = GATES[op](L, x, y)
+        out.backward(L.tensor(G, dtype=L.float64))
+        return [out, x.grad, y.grad]
+
+    def forward_mode(L):
+        fw = L.autograd.forward_ad
+        with fw.dual_level():
+            x = fw.make_dual(L.tensor(X, dtype=L.float64), L.tensor(G, dtype=L.float64))
+            y = fw.make_dual(L.tensor(Y, dtype=L.float64), L.tensor(G[::-1], dtype=L.float64))
+            return fw.unpack_dual(GATES[op](L, x, y)).tangent
+    same(backward)
+    same(forward_mode)
+
+
+# ---------------------------------------------------------------------- forward mode, in place
+FORWARD_IN_PLACE = [
+    "y = x * 1; y[1:3].fill_(5.0)", "y = x * 1; y[1:3].mul_(5.0)", "y = x * 1; y[0] = 7.0",
+    "y = L.zeros(4); y[1:3].copy_(x[0:2])", "y = L.zeros(4); y.copy_(x)", "y = L.zeros(4); y[1:3] = x[0:2] * 2",
+    "y = x * 1; v = y[1:3]; y.mul_(5.0); y = v", "y = x; y.mul_(3)", "v = x[0:2]; x.mul_(3); y = v",
+    "v = x[0:2]; v.mul_(3); y = x", "y = x * 1; y.view(2, 2)[0].mul_(3)",
+    "y = x.view(4, 1) * 1; y.expand(4, 2)[0, 1] = 5.0",
+]
+
+
+@pytest.mark.parametrize("code", FORWARD_IN_PLACE)
+def test_forward_mode_tangent_changes_in_place(code):
+    """An in-place op changes the tangent in place too: the tangents of views and bases, and the
+    tensor given to make_dual, all see it."""
+    def snippet(L):
+        fw = L.autograd.forward_ad
+        with fw.dual_level():
+            t = L.ones(4)
+            x = fw.make_dual(L.arange(4.0), t)
+            scope = {"L": L, "x": x}
+            exec(code, scope)  # noqa: S102 - the snippets above
+            return [fw.unpack_dual(scope["y"]).tangent, t]
     same(snippet)
 
 
