@@ -59,13 +59,22 @@ def overlap(t, other):
     hard" and pass as None); two such blocks that intersect belong to one buffer.
     """
     a, b = t._storage(), other._data
-    if not isinstance(b, np.ndarray) or a.size == 0 or b.size == 0 or not (_dense(a) and _dense(b)):
+    if not isinstance(b, np.ndarray) or _owner(a) is not _owner(b):  # the quick, common answer
+        return None
+    if a.size == 0 or b.size == 0 or not (_dense(a) and _dense(b)):
         return None
     a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
     a1, b1 = a0 + a.nbytes, b0 + b.nbytes
     if (a0, a1) == (b0, b1):
         return "full" if _layout(a) == _layout(b) else "partial"
     return "partial" if a0 < b1 and b0 < a1 else None
+
+
+def _owner(a):
+    """The object that owns ``a``'s memory (arrays that do not share it have different ones)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a if a.base is None else a.base
 
 
 def _dense(a):
