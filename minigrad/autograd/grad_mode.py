@@ -74,8 +74,9 @@ class _Mode:
         return wrapper
 
     def _wrap_generator(self, fn):
-        """A generator that runs ``fn``'s inside the mode each time it resumes, passing on what
-        its caller sends, throws (``gen.throw``) or closes (``gen.close``), as torch's does."""
+        """A generator that runs the generator ``fn`` makes inside the mode each time it resumes,
+        and passes on what its caller sends, throws (``gen.throw``) or closes (``gen.close``),
+        as torch's does."""
         @functools.wraps(fn)
         def generator(*args, **kwargs):
             gen = fn(*args, **kwargs)

@@ -98,7 +98,8 @@ def make_view(x, replay):
         base, replay_from_base = info.base, _compose(info.replay, replay)
     out._view = ViewInfo(base, replay_from_base, version(x), _grad_mode.enabled,
                          _grad_mode.inference)
-    out._inference = x._inference
+    if x._inference:
+        out._inference = True
     return out
 
 
@@ -110,7 +111,8 @@ def detach(t):
     """Same values, memory and version counter, cut from the graph (not a view, as in torch)."""
     out = wrap(t._storage())
     share_version_counter(out, t)
-    out._inference = t._inference
+    if t._inference:
+        out._inference = True
     return out
 
 
