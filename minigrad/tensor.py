@@ -123,6 +123,11 @@ def share_version_counter(view, base):
     view._vc = base._vc
 
 
+def _inference_mode():
+    from .autograd.grad_mode import state  # here: the autograd package imports this module
+    return state.inference
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
@@ -243,6 +248,9 @@ class Tensor:
                 "var_no_grad = var.detach().")
         if value and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if value and self._inference and not _inference_mode():
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):

@@ -341,7 +341,7 @@ def _not_callable(node, *grads):
 
 def _mark_inference(out):
     for o in out if type(out) is tuple else (out,):
-        if isinstance(o, Tensor):
+        if isinstance(o, Tensor) and o._view is None:  # a view is one if its base is (make_view)
             o._inference = True
 
 

@@ -6,7 +6,8 @@ restore it on exit; each also works as a decorator, like torch's, with or withou
 its own mode: a new thread starts with grad mode on.
 
 ``inference_mode`` is no_grad plus a promise: tensors made inside it are *inference tensors*
-(``t.is_inference()``) that may never be used in a computation autograd records.
+(``t.is_inference()``) that may never be used in a computation autograd records. Nothing is
+recorded inside it, even where ``enable_grad`` turns grad mode back on.
 """
 import functools
 import inspect
@@ -14,8 +15,9 @@ import threading
 
 
 class _State(threading.local):
-    enabled = True       # operations record the graph
+    enabled = True       # operations record the graph (grad mode on, inference mode off)
     inference = False    # inside inference_mode: new tensors are inference tensors
+    grad_in_inference = False  # inside inference_mode: the grad mode that is_grad_enabled() says
 
 
 state = _State()
@@ -23,8 +25,17 @@ inference_used = False   # inference_mode was entered once: checks for inference
 
 
 def is_grad_enabled():
-    """True when operations record a backward graph."""
-    return state.enabled
+    """True when grad mode is on: then operations record a backward graph, unless inside
+    inference_mode."""
+    return state.grad_in_inference if state.inference else state.enabled
+
+
+def _set_mode(grad, inference=None):
+    """Set grad mode (and inference mode, unless None)."""
+    if inference is not None:
+        state.inference = inference
+    state.grad_in_inference = grad
+    state.enabled = grad and not state.inference
 
 
 def is_inference_mode_enabled():
@@ -38,13 +49,11 @@ class _Mode:
     inference = None     # the inference mode inside the block (None: unchanged)
 
     def __enter__(self):
-        self._saved = state.enabled, state.inference
-        state.enabled = self.grad
-        if self.inference is not None:
-            state.inference = self.inference
+        self._saved = _saved_mode()
+        _set_mode(self.grad, self.inference)
 
     def __exit__(self, *exc):
-        state.enabled, state.inference = self._saved
+        _restore_mode(self._saved)
         return False
 
     def clone(self):
@@ -56,24 +65,49 @@ class _Mode:
     def __call__(self, fn):
         """Use as a decorator: ``fn`` runs inside the mode (a generator at each resumption)."""
         if inspect.isgeneratorfunction(fn):
-            @functools.wraps(fn)
-            def generator(*args, **kwargs):
-                gen = fn(*args, **kwargs)
-                sent = None
-                while True:
-                    with self.clone():
-                        try:
-                            value = gen.send(sent)
-                        except StopIteration as stop:
-                            return stop.value
-                    sent = yield value
-            return generator
+            return self._wrap_generator(fn)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.clone():
                 return fn(*args, **kwargs)
         return wrapper
+
+    def _wrap_generator(self, fn):
+        """A generator that runs the generator ``fn`` makes inside the mode each time it resumes,
+        and passes on what its caller sends, throws (``gen.throw``) or closes (``gen.close``),
+        as torch's does."""
+        @functools.wraps(fn)
+        def generator(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    except BaseException as exc:  # gen.throw(exc) by our caller
+                        with self.clone():
+                            response = gen.throw(exc)
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
+        return generator
+
+
+def _saved_mode():
+    """The whole mode, for a block's end to restore."""
+    return state.enabled, state.inference, state.grad_in_inference
+
+
+def _restore_mode(saved):
+    state.enabled, state.inference, state.grad_in_inference = saved
 
 
 class _NoArgsMode(_Mode):
@@ -102,14 +136,14 @@ class set_grad_enabled(_Mode):  # noqa: N801
 
     def __init__(self, mode):
         self.grad = bool(mode)
-        self._saved = state.enabled, state.inference  # what the end of a with block restores
-        state.enabled = self.grad  # a plain call switches the mode right away
+        self._saved = _saved_mode()  # what the end of a with block restores
+        _set_mode(self.grad)  # a plain call switches the mode right away
 
     def __enter__(self):
         pass  # __init__ has switched already
 
     def __call__(self, fn):
-        state.enabled = self._saved[0]  # used as a decorator: the mode changes only inside fn
+        _restore_mode(self._saved)  # used as a decorator: the mode changes only inside fn
         return super().__call__(fn)
 
     def clone(self):

@@ -13,18 +13,30 @@ rest. So, as torch does, the in-place op *rebases y's history*: y's grad_fn beco
 view covers. The view's own grad_fn becomes an ``AsStridedBackward0`` node on top of y's new
 history; so does every other view of y, the next time its ``grad_fn`` is read (their values may
 have changed too: the version counter they share tells).
+
+A tensor that called ``retain_grad()`` keeps the gradient of its *current* history: when an
+in-place op gives it a new grad_fn, its retained gradient moves to that node (``set_history``).
 """
 import numpy as np
 
 from ..tensor import share_version_counter, version, wrap
 from .grad_mode import state as _grad_mode
 from .graph import FREED_MESSAGE, Node, grad_accumulator, sequence
+from .hooks import retain_grad
 
 NO_GRAD_VIEW_MESSAGE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
     "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
     "code by moving both the view and the inplace either both inside the no_grad block (if you "
     "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+INFERENCE_VIEW_MESSAGE = (
+    "A view was created in inference mode and is being modified inplace in normal mode. Given that "
+    "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+    "moving both the view and the inplace either both inside the inference_mode block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to "
+                   "a single memory location. Please clone() the tensor before performing the "
+                   "operation.")
 
 CUSTOM_FUNCTION_VIEW_MESSAGE = (  # (after what happened to which view: custom_function_view_message)
     " This view was created inside a custom Function (or because an input was returned as-is) and "
@@ -37,17 +49,18 @@ class ViewInfo:
     """What a view knows about itself: its base (never a view) and how to make it again.
 
     ``replay`` maps an array shaped like the base to the view of it. ``version`` is the version
-    of the shared memory when the view's grad_fn was made. A view made under no_grad is not
-    ``tracked``: autograd does not follow changes made through it. A view that a custom Function
-    returned (and any view of it) is ``custom``: its history is the Function's backward, which
-    an in-place change cannot be added to, so changing it or its base in place is an error.
+    of the shared memory when the view's grad_fn was made. A view made under no_grad or in
+    inference mode (``in_inference``) is not ``tracked``: autograd does not follow changes made
+    through it. A view that a custom Function returned (and any view of it) is ``custom``: its
+    history is the Function's backward, which an in-place change cannot be added to, so changing
+    it or its base in place is an error.
     """
 
-    __slots__ = ("base", "replay", "version", "tracked", "custom")
+    __slots__ = ("base", "replay", "version", "tracked", "in_inference", "custom")
 
-    def __init__(self, base, replay, version, tracked, custom=False):
+    def __init__(self, base, replay, version, tracked, in_inference=False, custom=False):
         self.base, self.replay, self.version, self.tracked = base, replay, version, tracked
-        self.custom = custom
+        self.in_inference, self.custom = in_inference, custom
 
     def refresh(self, view):
         """The memory changed in place since ``view``'s grad_fn was made: point it at the base's
@@ -57,8 +70,7 @@ class ViewInfo:
                 view, "its base or another view of its base has been"))
         self.version = version(view)
         if self.tracked and self.base._requires_grad:
-            view._grad_fn = AsStridedBackward0(edge(self.base), self)
-            view._requires_grad, view._output_nr = True, 0
+            set_history(view, AsStridedBackward0(edge(self.base), self))
 
 
 def positions(replay, base_shape):
@@ -76,8 +88,18 @@ def edge(t):
     return (grad_accumulator(t) if t._requires_grad else None), 0
 
 
+def has_internal_overlap(arr):
+    """Several elements of ``arr`` are one memory location (a dim of stride 0, as ``expand``
+    makes): torch refuses most in-place writes into such a tensor."""
+    return any(st == 0 and n > 1 for n, st in zip(arr.shape, arr.strides))
+
+
 def make_view(x, replay):
-    """The view ``replay(x's array)`` of tensor ``x``, sharing x's memory and version counter."""
+    """The view ``replay(x's array)`` of tensor ``x``, sharing x's memory and version counter.
+
+    A view of a normal tensor is a normal tensor, even when made in inference mode (only a view
+    of an inference tensor is one).
+    """
     out = wrap(replay(x._storage()))
     share_version_counter(out, x)
     info = x._view
@@ -86,8 +108,10 @@ def make_view(x, replay):
     else:
         base, replay_from_base = info.base, _compose(info.replay, replay)
     tracked = _grad_mode.enabled
-    out._view = ViewInfo(base, replay_from_base, version(x), tracked,
-                         tracked and info is not None and info.custom)  # (see ViewInfo)
+    out._view = ViewInfo(base, replay_from_base, version(x), tracked, _grad_mode.inference,
+                         custom=tracked and info is not None and info.custom)  # (see ViewInfo)
+    if x._inference:
+        out._inference = True
     return out
 
 
@@ -99,6 +123,8 @@ def detach(t):
     """Same values, memory and version counter, cut from the graph (not a view, as in torch)."""
     out = wrap(t._storage())
     share_version_counter(out, t)
+    if t._inference:
+        out._inference = True
     return out
 
 
@@ -111,7 +137,7 @@ def check_inplace(t):
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if info is not None and info.base._requires_grad:
         if not info.tracked:
-            raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
+            raise RuntimeError(INFERENCE_VIEW_MESSAGE if info.in_inference else NO_GRAD_VIEW_MESSAGE)
         if info.base._grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
@@ -144,15 +170,28 @@ def rebase_history(t, fn, output_nr=0):
     """
     info = t._view
     if info is None or not info.tracked:
-        t._grad_fn, t._requires_grad, t._output_nr = fn, True, output_nr
+        set_history(t, fn, output_nr)
         return
     if output_nr != 0:
         raise RuntimeError("minigrad supports an in-place change of a view only through the first "
                            "output of a custom Function")
     base = info.base
-    base._grad_fn = CopySlices(edge(base), fn, info)
-    base._requires_grad, base._output_nr = True, 0
+    set_history(base, CopySlices(edge(base), fn, info))
     info.version = None  # the view's grad_fn is made again, on top of CopySlices
+
+
+def set_history(t, fn, output_nr=0):
+    """``t`` is now output ``output_nr`` of node ``fn``. If t retains its grad (``retain_grad``),
+    the gradient it keeps is now the one that reaches ``fn``, not its old node's, as in torch."""
+    retains = t._retains_grad
+    if retains:
+        old = t._grad_fn
+        if old is not None and old._retained:
+            old._retained.pop(t._output_nr, None)
+        t._retains_grad = False
+    t._grad_fn, t._requires_grad, t._output_nr = fn, True, output_nr
+    if retains:
+        retain_grad(t)
 
 
 class CopySlices(Node):
@@ -178,10 +217,15 @@ class CopySlices(Node):
             raise RuntimeError(FREED_MESSAGE)
         g, = grads
         flat = g.reshape(-1)
-        covered = wrap(positions(self.replay, self.base_shape))
-        through_fn = self.fn.apply([flat[covered]])
-        g_view = through_fn[0] if through_fn[0] is not None else flat[covered] * 0
-        g_base = flat.index_put((covered,), g_view).reshape(self.base_shape)
+        covered = positions(self.replay, self.base_shape)
+        index = (wrap(covered),)
+        through_fn = self.fn.apply([flat[index]])
+        g_view = through_fn[0]
+        if g_view is None:  # torch zeroes those elements of the gradient
+            g_view = wrap(np.zeros(covered.shape, dtype=g._data.dtype))
+        elif has_internal_overlap(covered):  # torch copies g_view into the view's elements
+            raise RuntimeError(OVERLAP_MESSAGE)
+        g_base = flat.index_put(index, g_view).reshape(self.base_shape)
         return (g_base,) + tuple(through_fn[1:])
 
     def release_variables(self):

@@ -27,6 +27,20 @@ def _shape(x):
     return x._data.shape if isinstance(x, Tensor) else ()
 
 
+def _rounded_division(fn, kernel, a, b):
+    """``fn(a, b)`` (floor division, remainder...; either side may be a number) with torch's
+    errors for integers: bool has no such kernel, and a division by zero raises."""
+    x, y = operands(a, b) if isinstance(a, Tensor) else reversed(operands(b, a))
+    kind = np.result_type(x, y).kind
+    if kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.asarray(broadcasting(fn, x, y))
+    if kind in "iu" and out.size and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    return out
+
+
 class Add(Function):
     """``a + alpha * b``."""
 
@@ -182,18 +196,16 @@ class DivRounding(Function):
         ctx.shapes = a._data.shape, _shape(b)
         x, y = operands(a, b)
         ctx.out_shape = np.broadcast_shapes(np.shape(x), np.shape(y))
-        q = broadcasting(operator.truediv, x, y) if x.dtype.kind == "f" else None
-        if q is None:  # integers: exact integer division
-            q = broadcasting(np.floor_divide, x, y)
-            if mode == "trunc":
-                q = np.where((q < 0) & (q * y != x), q + 1, q)
-            return np.asarray(q)
-        return (np.floor if mode == "floor" else np.trunc)(q)
+        if x.dtype.kind == "f":  # numpy's floor_divide is torch's (and Python's) algorithm
+            return broadcasting(np.floor_divide if mode == "floor" else
+                                lambda p, q: np.trunc(p / q), x, y)
+        q = _rounded_division(np.floor_divide, f"div_{mode}_cpu", a, b)  # exact on integers
+        return np.where((q < 0) & (q * y != x), q + 1, q) if mode == "trunc" else q
 
     @staticmethod
     def backward(ctx, g):
-        shape_a, shape_b = ctx.shapes
-        return (g.sum_to_size(shape_a) * 0, g.sum_to_size(shape_b) * 0, None)
+        shape_a, shape_b = ctx.shapes  # zeros, even for an inf or nan g (torch's zeros_like)
+        return (wrap(np.zeros(shape_a, g._data.dtype)), wrap(np.zeros(shape_b, g._data.dtype)), None)
 
     @staticmethod
     def jvp(ctx, ta, tb, _):
@@ -206,14 +218,14 @@ class Remainder(Function):
     node_name = "RemainderBackward1"
     builtin = True
     number_inputs = 2
-    np_fn, rounding = np.remainder, "floor"
+    np_fn, rounding, kernel = np.remainder, "floor", "remainder_cpu"
 
     @classmethod
     def forward(cls, ctx, a, b):
         ctx.shapes = a._data.shape, _shape(b)
         if ctx.needs_input_grad[1]:
             ctx.save_for_backward(a, b)
-        return _binary(cls.np_fn, a, b)
+        return _rounded_division(cls.np_fn, cls.kernel, a, b)
 
     @classmethod
     def backward(cls, ctx, g):
@@ -242,7 +254,7 @@ class Fmod(Remainder):
     """``fmod(a, b)`` (C's sign convention): like %, with truncation instead of floor."""
 
     node_name = "FmodBackward1"
-    np_fn, rounding = np.fmod, "trunc"
+    np_fn, rounding, kernel = np.fmod, "trunc", "fmod_cpu"
 
 
 class FmodScalar(Fmod):
@@ -251,21 +263,32 @@ class FmodScalar(Fmod):
 
 
 class FloorDivide(Function):
-    """``a // b``: torch records it but has no derivative for it, and neither do we."""
+    """``a // b`` (either may be a number): torch records it but has no derivative for it, in
+    either mode, and neither do we."""
 
     node_name = "torch::autograd::NotImplemented"
     builtin = True
-    number_inputs = 2
+    np_fn, aten, kernel = np.floor_divide, "floor_divide", "div_floor_cpu"
 
-    @staticmethod
-    def forward(ctx, a, b):
-        return np.asarray(_binary(np.floor_divide, a, b))
+    @classmethod
+    def forward(cls, ctx, a, b):
+        return _rounded_division(cls.np_fn, cls.kernel, a, b)
 
-    @staticmethod
-    def backward(ctx, g):
-        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+    @classmethod
+    def backward(cls, ctx, g):
+        raise RuntimeError(f"derivative for aten::{cls.aten} is not implemented")
 
-    jvp = backward
+    @classmethod
+    def jvp(cls, ctx, *tangents):
+        raise NotImplementedError(f"Trying to use forward AD with aten::{cls.aten} that does not "
+                                  "support it.")
+
+
+class RemainderOfNumber(FloorDivide):
+    """``number % tensor``: torch has no derivative for this form of remainder."""
+
+    node_name = "torch::autograd::NotImplemented"
+    np_fn, aten, kernel = np.remainder, "remainder", "remainder_cpu"
 
 
 class Neg(Function):
@@ -310,8 +333,34 @@ class Reciprocal(Function):
         return -t * out * out
 
 
+# torch's kernel for float ``x ** c`` computes these exponents without pow() (so that, e.g.,
+# (-0.) ** -0.5 is 1 / sqrt(-0.) = -inf, where pow() says inf); x ** 0 is 1 and x ** 1 is x.
+_POW_SHORTCUTS = {0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x), -1: lambda x: 1 / x,
+                  2: lambda x: x * x, 3: lambda x: x * x * x, -2: lambda x: 1 / (x * x)}
+
+
+def _pow(x, c):
+    """``x ** c`` for a numpy operand and a number, as torch computes it."""
+    shortcut = _POW_SHORTCUTS.get(c) if type(c) is not bool else None
+    if shortcut is not None and np.result_type(x, c).kind == "f":
+        return shortcut(x)
+    return x ** c
+
+
+def _elementwise_pow(x, y):
+    """``x ** y`` for numpy operands that are both tensors' (or a number base's), as torch: an
+    integer to a negative power is 0, but for 1 and -1 (numpy refuses it)."""
+    kind = np.result_type(x, y).kind
+    if kind == "b":
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
+    if kind != "i" or not np.any(np.asarray(y) < 0):
+        return x ** y
+    return np.where((y >= 0) | (np.abs(x) == 1), x ** np.abs(y), 0)
+
+
 class Pow(Function):
-    """``tensor ** number``: d/dx x**c = c * x**(c - 1), and 0 for c == 0 (even at x == 0)."""
+    """``tensor ** number``: d/dx x**c = c * x**(c - 1), and exactly 0 for c == 0 (even where
+    x ** -1 is inf or the gradient nan: torch's pow_backward)."""
 
     node_name = "PowBackward0"
     builtin = True
@@ -321,58 +370,67 @@ class Pow(Function):
         exponent = scalar(exponent)
         ctx.save_for_backward(x)
         ctx.exponent = exponent
-        return _binary(operator.pow, x, exponent)
+        return _binary(_pow, x, exponent)
 
     @staticmethod
-    def _derivative(ctx):
+    def _times_derivative(ctx, g):
         x, = ctx.saved_tensors
         c = ctx.exponent
-        return x * 0 if c == 0 else x ** (c - 1) * c
+        if c == 0:
+            return wrap(np.zeros_like(x._data))
+        return g * (c * x ** (c - 1))
 
     @staticmethod
     def backward(ctx, g):
-        return g * Pow._derivative(ctx), None
+        return Pow._times_derivative(ctx, g), None
 
     @staticmethod
     def jvp(ctx, t, _):
-        return t * Pow._derivative(ctx)
+        return Pow._times_derivative(ctx, t)
 
 
 class PowTensor(Function):
-    """``tensor ** tensor``: torch's rules at 0: no gradient for a where b == 0, none for b
-    where a == 0 and b >= 0 (0 ** b is constant there)."""
+    """``tensor ** tensor``, with torch's rules at 0: no gradient for a where b == 0; none for b
+    where a == 0 and b >= 0 (0 ** b is constant there), and -inf where b < 0."""
 
     node_name = "PowBackward1"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
-        out = wrap(_binary(operator.pow, a, b))
+        out = wrap(_binary(_elementwise_pow, a, b))
         ctx.save_for_backward(a, b, out)
         return out
 
     @staticmethod
-    def _partials(ctx):
+    def _times_partials(ctx, ga, gb):
+        """``ga * d(a**b)/da`` and ``gb * d(a**b)/db``, as torch's pow_backward_self and
+        pow_backward_exponent compute them (so also the jvp, with tangents for ga and gb)."""
         a, b, out = ctx.saved_tensors
-        da = (b * a ** (b - 1)).masked_fill(b == 0, 0.0)
-        db = (out * a.log()).masked_fill((a == 0) & (b >= 0), 0.0)
-        return a, b, da, db
+        da = db = None
+        if ga is not None:
+            da = (ga * (b * a ** (b - 1))).masked_fill(b == 0, 0.0)
+        if gb is not None:
+            db = gb * (out * a.log()).masked_fill((a == 0) & (b >= 0), 0.0)
+        return da, db
 
     @staticmethod
     def backward(ctx, g):
-        a, b, da, db = PowTensor._partials(ctx)
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(g * da, a._data.shape) if need_a else None,
-                sum_to(g * db, b._data.shape) if need_b else None)
+        a, b, _ = ctx.saved_tensors
+        da, db = PowTensor._times_partials(ctx, g if need_a else None, g if need_b else None)
+        return (sum_to(da, a._data.shape) if need_a else None,
+                sum_to(db, b._data.shape) if need_b else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
-        a, b, da, db = PowTensor._partials(ctx)
-        return ta * da + tb * db
+        da, db = PowTensor._times_partials(ctx, ta, tb)
+        return da if db is None else db if da is None else da + db
 
 
 class RPow(Function):
-    """``number ** tensor``: d/dx c**x = c**x * log(c), and 0 for c == 0 (as torch says)."""
+    """``number ** tensor``: d/dx c**x = c**x * log(c); where c == 0, 0 for x >= 0 and
+    inf * log(0) = -inf for x < 0 (torch's pow_backward_exponent)."""
 
     node_name = "PowBackward2"
     builtin = True
@@ -380,20 +438,26 @@ class RPow(Function):
     @staticmethod
     def forward(ctx, base, x):
         base = scalar(base)
-        out = wrap(_binary(lambda e, b: b ** e, x, base))
-        ctx.save_for_backward(out)
-        ctx.log_base = float(np.log(base)) if base > 0 else (0.0 if base == 0 else np.nan)
+        out = wrap(_binary(lambda e, b: _elementwise_pow(b, e), x, base))
+        ctx.save_for_backward(x, out)
+        ctx.base_is_zero = base == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ctx.log_base = float(np.log(base))  # -inf for 0, nan below
         return out
 
     @staticmethod
+    def _times_derivative(ctx, g):
+        x, out = ctx.saved_tensors
+        d = out * ctx.log_base
+        return g * (d.masked_fill(x >= 0, 0.0) if ctx.base_is_zero else d)
+
+    @staticmethod
     def backward(ctx, g):
-        out, = ctx.saved_tensors
-        return None, g * out * ctx.log_base
+        return None, RPow._times_derivative(ctx, g)
 
     @staticmethod
     def jvp(ctx, _, t):
-        out, = ctx.saved_tensors
-        return t * out * ctx.log_base
+        return RPow._times_derivative(ctx, t)
 
 
 # ---------------------------------------------------------------------- functional forms
@@ -437,7 +501,7 @@ divide = true_divide = div
 
 def remainder(input, other):
     if not isinstance(input, Tensor):
-        input = wrap(np.asarray(input, dtype=other._data.dtype))
+        return RemainderOfNumber.apply(scalar(input), other)
     return (Remainder if isinstance(other, Tensor) else RemainderScalar).apply(input, other)
 
 
@@ -446,9 +510,7 @@ def fmod(input, other):
 
 
 def floor_divide(input, other):
-    if not isinstance(input, Tensor):
-        input = wrap(np.asarray(input))
-    return FloorDivide.apply(input, other)
+    return FloorDivide.apply(scalar(input), scalar(other))
 
 
 def neg(input):

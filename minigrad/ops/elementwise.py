@@ -12,6 +12,21 @@ def _constant(x, arr):
     return wrap(arr.astype(x._data.dtype if x._data.dtype.kind == "f" else np.float32))
 
 
+def _gated(t, keep):
+    """``t`` (broadcast to the shape of the numpy bool array ``keep``) where ``keep`` holds, and
+    exactly 0 elsewhere. torch's backward formulas (where, masked_fill) give 0 there even for an
+    inf or nan ``t``, where multiplying by a 0/1 gate would give nan."""
+    if t._data.shape != keep.shape:
+        t = t.expand(keep.shape)
+    return MaskedFill.apply(t, ~keep, 0.0)
+
+
+def _zeros(t):
+    """A constant 0 shaped like ``t``: the gradient of a step function (torch's zeros_like), 0
+    even where ``t`` is inf or nan."""
+    return wrap(np.zeros_like(t._data))
+
+
 class Unary(Function):
     """The shape of most ops below: ``out = f(x)``, backward ``g * f'``, jvp ``t * f'``.
 
@@ -189,6 +204,13 @@ class Rsqrt(Unary):
         return -0.5 * out * out * out
 
 
+def _sign(a):
+    """torch's sign: ``(a > 0) - (a < 0)``, so 0 at nan (numpy says nan); bools stay bools."""
+    if a.dtype.kind == "b":
+        return np.array(a)
+    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+
+
 class Abs(Unary):
     node_name, np_fn = "AbsBackward0", np.abs  # keeps integer dtypes
 
@@ -199,10 +221,13 @@ class Abs(Unary):
 
     @staticmethod
     def derivative(x):
-        return _constant(x, np.sign(x._data))
+        return _constant(x, _sign(x._data))
 
 
 class Relu(Unary):
+    """max(x, 0). The gradient passes where the output is not <= 0: at nan too, and a gradient
+    that is stopped is exactly 0, even an inf one (torch's threshold_backward)."""
+
     node_name, saves = "ReluBackward0", "output"
 
     @classmethod
@@ -212,8 +237,11 @@ class Relu(Unary):
         return out
 
     @staticmethod
-    def derivative(out):
-        return _constant(out, out._data > 0)
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g.masked_fill(wrap(out._data <= 0), 0.0)
+
+    jvp = backward
 
 
 class StepFunction(Function):
@@ -228,11 +256,11 @@ class StepFunction(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g * 0,) + (None,) * (len(ctx.needs_input_grad) - 1)
+        return (_zeros(g),) + (None,) * (len(ctx.needs_input_grad) - 1)
 
     @staticmethod
     def jvp(ctx, t, *_):
-        return t * 0
+        return _zeros(t)
 
 
 class Floor(StepFunction):
@@ -256,7 +284,7 @@ class RoundDecimals(StepFunction):
 
 
 class Sign(StepFunction):
-    node_name, np_fn = "SignBackward0", np.sign
+    node_name, np_fn = "SignBackward0", staticmethod(_sign)
 
 
 class Clamp(Function):
@@ -287,15 +315,15 @@ class Clamp(Function):
             keep &= x._data >= lo
         if hi is not None:
             keep &= x._data <= hi
-        return _constant(x, keep)
+        return keep
 
     @staticmethod
     def backward(ctx, g):
-        return g * Clamp._inside(ctx), None, None
+        return _gated(g, Clamp._inside(ctx)), None, None
 
     @staticmethod
     def jvp(ctx, t, _lo, _hi):
-        return t * Clamp._inside(ctx)
+        return _gated(t, Clamp._inside(ctx))
 
 
 class ClampMin(Clamp):
@@ -325,7 +353,7 @@ class ClampTensor(Function):
         return np.asarray(out)
 
     @staticmethod
-    def _gates(ctx, like):
+    def _gates(ctx):
         """Where each element's gradient goes: to x (inside the bounds), to min or to max
         (torch's rules, min < max deciding when the bounds cross)."""
         x, lo, hi = ctx.saved_tensors
@@ -337,34 +365,38 @@ class ClampTensor(Function):
             inside, to_hi = inside & (a <= hi._data), a > hi._data
         if lo is not None and hi is not None:
             to_lo, to_hi = to_lo & (lo._data < hi._data), to_hi | (hi._data < lo._data)
-        gates = [None if m is None else _constant(like, m) for m in (inside, to_lo, to_hi)]
+        shape = np.broadcast_shapes(*(t._data.shape for t in (x, lo, hi) if t is not None))
+        gates = [None if m is None else np.broadcast_to(m, shape) for m in (inside, to_lo, to_hi)]
         return (x, lo, hi, *gates)
 
     @staticmethod
     def backward(ctx, g):
-        x, lo, hi, inside, to_lo, to_hi = ClampTensor._gates(ctx, g)
+        x, lo, hi, inside, to_lo, to_hi = ClampTensor._gates(ctx)
         need_x, need_lo, need_hi = ctx.needs_input_grad
-        return (sum_to(g * inside, x._data.shape) if need_x else None,
-                sum_to(g * to_lo, lo._data.shape) if need_lo else None,
-                sum_to(g * to_hi, hi._data.shape) if need_hi else None)
+        return (sum_to(_gated(g, inside), x._data.shape) if need_x else None,
+                sum_to(_gated(g, to_lo), lo._data.shape) if need_lo else None,
+                sum_to(_gated(g, to_hi), hi._data.shape) if need_hi else None)
 
     @staticmethod
     def jvp(ctx, tx, tlo, thi):
-        _, _, _, inside, to_lo, to_hi = ClampTensor._gates(ctx, tx)
-        out = tx * inside
-        if tlo is not None:
-            out = out + tlo * to_lo
-        if thi is not None:
-            out = out + thi * to_hi
-        return out
+        """torch's clamp_jvp: the tangent of whichever of x, min, max the value is (at a tie
+        with a bound, the bound's)."""
+        x, lo, hi = (t._data if t is not None else None for t in ctx.saved_tensors)
+        tx, tlo, thi = (t if t is not None else 0.0 for t in (tx, tlo, thi))
+        if lo is not None and hi is not None:
+            return where(wrap(lo > hi), thi, where(wrap(x < lo), tlo, where(wrap(x > hi), thi, tx)))
+        if lo is not None:
+            return where(wrap(x > lo), tx, tlo)
+        return where(wrap(x < hi), tx, thi)
 
 
 class Maximum(Function):
-    """Elementwise max of two tensors; ties share the gradient equally, as in torch."""
+    """Elementwise max of two tensors; ties share the gradient equally, as in torch. An input
+    gets none where it loses (where one is nan neither loses: both get all of it)."""
 
     node_name = "MaximumBackward0"
     builtin = True
-    np_fn = np.maximum
+    np_fn, loses = np.maximum, np.less
 
     @classmethod
     def forward(cls, ctx, a, b):
@@ -381,20 +413,23 @@ class Maximum(Function):
 
     @classmethod
     def backward(cls, ctx, g):
-        a, b, share = cls._share_of_a(ctx)
+        a, b = ctx.saved_tensors
+        x, y = np.broadcast_arrays(a._data, b._data)
+        g = where(wrap(x == y), g * 0.5, g)
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(g * share, a._data.shape) if need_a else None,
-                sum_to(g * (1 - share), b._data.shape) if need_b else None)
+        return (sum_to(_gated(g, ~cls.loses(x, y)), a._data.shape) if need_a else None,
+                sum_to(_gated(g, ~cls.loses(y, x)), b._data.shape) if need_b else None)
 
     @classmethod
     def jvp(cls, ctx, ta, tb):
         _, _, share = cls._share_of_a(ctx)
-        return ta * share + tb * (1 - share)
+        ta, tb = (t if t is not None else 0.0 for t in (ta, tb))
+        return tb + share * (ta - tb)  # torch's formula, with its infs and nans
 
 
 class Minimum(Maximum):
     node_name = "MinimumBackward0"
-    np_fn = np.minimum
+    np_fn, loses = np.minimum, np.greater
 
 
 class Where(Function):
@@ -415,23 +450,19 @@ class Where(Function):
         return broadcasting(lambda p, q: np.where(cond, p, q), x, y)
 
     @staticmethod
-    def _gate(ctx, like):
-        cond, = ctx.saved_tensors
-        return _constant(like, np.broadcast_to(cond._data, like._data.shape))
-
-    @staticmethod
     def backward(ctx, g):
-        keep = Where._gate(ctx, g)
+        cond, = ctx.saved_tensors
+        keep = np.broadcast_to(cond._data, g._data.shape)
         shape_a, shape_b = ctx.shapes
         _, need_a, need_b = ctx.needs_input_grad
         return (None,
-                sum_to(g * keep, shape_a) if need_a else None,
-                sum_to(g * (1 - keep), shape_b) if need_b else None)
+                sum_to(_gated(g, keep), shape_a) if need_a else None,
+                sum_to(_gated(g, ~keep), shape_b) if need_b else None)
 
     @staticmethod
     def jvp(ctx, _, ta, tb):
-        keep = Where._gate(ctx, ta if ta is not None else tb)
-        return (ta * keep if ta is not None else 0) + (tb * (1 - keep) if tb is not None else 0)
+        cond, = ctx.saved_tensors
+        return Where.apply(cond._data, ta if ta is not None else 0.0, tb if tb is not None else 0.0)
 
 
 class MaskedFill(Function):
@@ -449,20 +480,27 @@ class MaskedFill(Function):
     @staticmethod
     def backward(ctx, g):
         mask, = ctx.saved_tensors
-        kept = _constant(g, np.broadcast_to(~mask._data, g._data.shape))
+        filled = np.broadcast_to(mask._data, g._data.shape)
         need_x, _, need_value = ctx.needs_input_grad
-        return (g * kept if need_x else None, None,
-                (g * (1 - kept)).sum() if need_value else None)
+        return (_gated(g, ~filled) if need_x else None, None,
+                _gated(g, filled).sum() if need_value else None)
 
     @staticmethod
     def jvp(ctx, tx, _, tv):
         mask, = ctx.saved_tensors
-        kept = _constant(tx, np.broadcast_to(~mask._data, tx._data.shape))
-        return tx * kept + (tv * (1 - kept) if tv is not None else 0)
+        return MaskedFill.apply(tx, mask._data, tv if tv is not None else 0.0)
 
 
 class MaskedFillTensor(MaskedFill):
     node_name = "MaskedFillBackward1"
+
+
+def _lerp(x, y, w):
+    """torch's lerp, which starts from the nearer end for accuracy (and so gives other infs and
+    nans): ``x + w * (y - x)`` for |w| < 0.5, else ``y - (y - x) * (1 - w)``."""
+    if np.ndim(w) == 0:
+        return x + w * (y - x) if -0.5 < w < 0.5 else y - (y - x) * (1 - w)
+    return np.where(np.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w))
 
 
 class Lerp(Function):
@@ -475,7 +513,7 @@ class Lerp(Function):
     def forward(ctx, a, b, weight):
         ctx.weight = weight
         ctx.shapes = a._data.shape, b._data.shape
-        return broadcasting(lambda x, y: x + weight * (y - x), a._data, b._data)
+        return broadcasting(lambda x, y: _lerp(x, y, weight), a._data, b._data)
 
     @staticmethod
     def backward(ctx, g):
@@ -484,7 +522,8 @@ class Lerp(Function):
 
     @staticmethod
     def jvp(ctx, ta, tb, _):
-        return ta * (1 - ctx.weight) + tb * ctx.weight
+        ta, tb = (t if t is not None else _zeros(other) for t, other in ((ta, tb), (tb, ta)))
+        return Lerp.apply(ta, tb, ctx.weight)  # torch's: the lerp of the tangents
 
 
 class LerpTensor(Function):
@@ -497,7 +536,7 @@ class LerpTensor(Function):
     def forward(ctx, a, b, weight):
         ctx.save_for_backward(a, b, weight)
         x, y, w = np.broadcast_arrays(a._data, b._data, weight._data)
-        return x + w * (y - x)
+        return _lerp(x, y, w)
 
     @staticmethod
     def backward(ctx, g):
@@ -508,7 +547,8 @@ class LerpTensor(Function):
     @staticmethod
     def jvp(ctx, ta, tb, tw):
         a, b, w = ctx.saved_tensors
-        out = ta * (1 - w) + tb * w
+        ta, tb = (t if t is not None else _zeros(x) for t, x in ((ta, a), (tb, b)))
+        out = LerpTensor.apply(ta, tb, w)
         return out + tw * (b - a) if tw is not None else out
 
 
