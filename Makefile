@@ -35,10 +35,12 @@ DB         ?=
 SCHEDULER  ?=
 JOBS       ?=
 INSTRUCTOR_LANG ?=
-# `make lab-instructor` on a headless server: HEADLESS=1 (no browser, listen on IP), TOKEN= to fix the token
+# `make lab-instructor`: HEADLESS=1 on a server (no browser; HEADLESS=0, no, false or empty: open one),
+# IP= the address to listen on (default 127.0.0.1, with or without HEADLESS), TOKEN= to fix the token
 HEADLESS   ?=
 IP         ?= 127.0.0.1
 TOKEN      ?=
+NO_BROWSER := $(if $(filter-out 0 no NO No false FALSE False,$(strip $(HEADLESS))),--no-browser,)
 AG      = $(BIN)/python -m autograder $(if $(INSTRUCTOR_LANG),--lang $(INSTRUCTOR_LANG),)
 DB_ARG  = $(if $(DB),--db '$(DB)',)
 A_ARG   = $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),)
@@ -82,7 +84,7 @@ lab: setup
 
 lab-instructor: setup
 	cd course && JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config/instructor $(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG) \
-	  $(if $(HEADLESS),--no-browser --ip=$(IP),) $(if $(TOKEN),--IdentityProvider.token='$(TOKEN)',)
+	  --ip=$(IP) $(NO_BROWSER) $(if $(TOKEN),--IdentityProvider.token='$(TOKEN)',)
 
 # ruff: likely bugs and unused imports; vulture: dead code (tests/minigrad/vulture_whitelist.py lists
 # the torch-API names that only users call).

@@ -1,4 +1,4 @@
-"""`python -m autograder ...`: the instructor's pipeline (see autograder/cli.py)."""
+"""`python -m autograder ...`: the instructor's pipeline (autograder/pipeline/cli.py) and the student's commands."""
 import sys
 
 from .pipeline.cli import main

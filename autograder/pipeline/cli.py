@@ -15,6 +15,12 @@ Run it with the course's virtual environment: `.venv/bin/python -m autograder ..
 course/); those that read or write grades take --db URL (default: nbgrader_config.py's gradebook).
 Every command prints in English, whatever the locale, unless given --lang zh (Chinese; before or after
 the command's name): `python -m autograder report --lang zh`.
+
+Exit status: 0 when done, and when there is nothing to do yet (nothing collected, nothing graded,
+nothing new: the command says why and what to run first); 2 for a mistake in what was given (a course,
+assignment or student the course does not have, a bad option or file), worded the same by every
+command; 1 when grading stopped or a source failed release's check (the reason is printed); 130 when
+interrupted.
 """
 from __future__ import annotations
 
@@ -212,15 +218,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a Python without the course's packages gets one line that says which Python to use
+    (building the parser already imports them: collect's help is its module's)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("workspace", "progress"):  # the student's commands, owned by their modules
-        import importlib
+    try:
+        if argv and argv[0] in ("workspace", "progress"):  # the student's commands, owned by their modules
+            import importlib
 
-        return importlib.import_module(f"autograder.student.{argv[0]}").main(argv[1:])
-    args = _parser().parse_args(argv)
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
-    with i18n.speaking(getattr(args, "lang", "en")):  # English unless --lang zh, whatever the locale
-        return _run(args)
+            return importlib.import_module(f"autograder.student.{argv[0]}").main(argv[1:])
+        args = _parser().parse_args(argv)
+        os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+        with i18n.speaking(getattr(args, "lang", "en")):  # English unless --lang zh, whatever the locale
+            return _run(args)
+    except ModuleNotFoundError as err:
+        if (err.name or "").partition(".")[0] == "autograder":
+            raise  # the package itself is broken: that is a bug to see, not a missing dependency
+        print(_("error: this Python ({python}) lacks the module {module}: use the course's virtual environment, "
+                "`.venv/bin/python -m autograder ...` (or `source .venv/bin/activate` first; `make setup` "
+                "creates it)").format(python=sys.executable, module=err.name), file=sys.stderr)
+        return 2
 
 
 def _run(args) -> int:
@@ -236,14 +252,6 @@ def _run(args) -> int:
             raise
         _print_stopped(err)
         return 1
-    except ModuleNotFoundError as err:
-        print(
-            _("error: this Python ({python}) lacks {module}: run the course's virtual environment's, "
-              "`.venv/bin/python -m autograder ...` (or `source .venv/bin/activate` first; `make setup` "
-              "creates it)").format(python=sys.executable, module=err.name),
-            file=sys.stderr,
-        )
-        return 2
     except KeyboardInterrupt:
         print("\n" + _("interrupted: run the same command again to finish (nothing graded is lost)"), file=sys.stderr)
         return 130
@@ -263,7 +271,8 @@ def _open(args):
 def cmd_release(args) -> int:
     from . import release
     from .grade import Limits, self_check
-    from .ui import Progress, table
+    from .integrity import summarize
+    from .ui import Progress, plural, table
 
     course = _open(args)
     names = [args.assignment] if args.assignment else course.assignments()
@@ -280,7 +289,7 @@ def cmd_release(args) -> int:
                         r.assignment,
                         f"{r.score:g}/{r.max_score:g}",
                         _("ok") if ok else _("FAIL"),
-                        "; ".join(failing + r.flag_reasons + [e.detail for e in r.events]),
+                        "; ".join(failing + summarize(r.flag_reasons) + [e.detail for e in r.events]),
                     ]
                 )
                 if not ok:
@@ -294,8 +303,8 @@ def cmd_release(args) -> int:
     written = []
     for name in names:
         written += release.generate_release(course.root, name, db_url=course.db())
-    print(_("released {n} notebooks into {folder} (gradebook: {db})").format(
-        n=len(written), folder=course.release, db=_db(course)))
+    print(_("released {notebooks} into {folder} (gradebook: {db})").format(
+        notebooks=plural(len(written), _("notebook"), _("notebooks")), folder=course.release, db=_db(course)))
     return 0
 
 
@@ -329,11 +338,7 @@ def cmd_grade(args) -> int:
     from .grade import BatchStopped, Limits, grade
 
     course = _open(args)
-    if args.student:
-        course_students = course.students()
-        if args.student not in course_students:
-            raise CourseError(_("no submissions from {student} in {folder}").format(
-                student=repr(args.student), folder=course.submitted))
+    _check_student(course, args.student)
     limits = Limits(
         cell_timeout=args.timeout,
         notebook_timeout=args.notebook_timeout,
@@ -355,48 +360,68 @@ def cmd_grade(args) -> int:
     except BatchStopped as stop:
         _print_stopped(stop)
         return 1
+    if not results and not _collected(course, args.student, args.assignment):
+        print(_("nothing to grade{which}: nothing collected yet (run `python -m autograder collect` first)").format(
+            which=_which(args)))
+        return 0
     print(grade_summary(results, course))
     return 0
 
 
 def cmd_feedback(args) -> int:
     from .feedback import generate
+    from .ui import plural
 
     course = _open(args)
-    _check_graded_student(course, args.student, args.assignment)
+    _check_student(course, args.student)
     written = generate(course, student=args.student, assignment=args.assignment)
-    print(_("wrote {n} feedback files under {folder}").format(n=len(written), folder=course.feedback))
     if not written:
-        print(_("error: nothing graded yet: run `python -m autograder grade` first"), file=sys.stderr)
-        return 1
+        print(_("no feedback to write{which}: nothing graded yet (run `python -m autograder grade` first)").format(
+            which=_which(args)))
+        return 0
+    print(_("wrote {files} under {folder}").format(
+        files=plural(len(written), _("feedback file"), _("feedback files")), folder=course.feedback))
     return 0
 
 
-def _check_graded_student(course, student, assignment) -> None:
-    """The one error for a student with no graded submission."""
-    if student is None:
-        return
-    graded = sorted({r.student for r in course.results()})
-    if student in graded:
-        return
-    if student in course.students():
-        raise CourseError(
-            _("{student} has submissions in {folder} but none is graded yet: run `python -m autograder grade` "
-              "first").format(student=repr(student), folder=course.submitted)
-        )
-    raise CourseError(_("no submissions from {student} in {folder}").format(
-        student=repr(student), folder=course.submitted))
+# What every command does with the names it is given: a name the course does not have (a course folder,
+# an assignment, a student) is an error, exit 2, worded the same by every command; a name it has, with
+# nothing to do for it yet (nothing collected, nothing graded, nothing new), is not: exit 0, with a line
+# that says why and which command comes first.
+
+def _check_student(course, student: str | None) -> None:
+    """The one error for a student the course has no submission from."""
+    if student is not None and student not in course.students():
+        raise CourseError(_("no submissions from {student} in {folder}").format(
+            student=repr(student), folder=course.submitted))
+
+
+def _collected(course, student: str | None, assignment: str | None) -> bool:
+    """Whether anything of that student and assignment (None: any) was collected."""
+    return any((course.submitted / s / a).is_dir() for s in ([student] if student else course.students())
+               for a in ([assignment] if assignment else course.assignments()))
+
+
+def _which(args) -> str:
+    """' (--student alice --assignment 02_backward)': what a command was asked for, as it was typed."""
+    given = [f"--{name} {getattr(args, name)}" for name in ("student", "assignment") if getattr(args, name, None)]
+    return f" ({' '.join(given)})" if given else ""
 
 
 def cmd_export(args) -> int:
     from . import collect
-    from .export import export
+    from .export import export, included_assignments
+    from .ui import plural
 
     course = _open(args)
     roster = collect.load_roster(args.roster, args.roster_column) if args.roster else None
     path, counts = export(course, args.file, assignment=args.assignment, roster=roster)
-    print(_("wrote {path}: {counts}").format(
-        path=path, counts=", ".join(f"{n} {_shown_status(status)}" for status, n in counts.items())))
+    rows = plural(sum(counts.values()), _("row"), _("rows"))
+    print(_("wrote {path}: {rows}").format(path=path, rows=rows) + "".join(
+        f", {n} {_shown_status(status)}" for status, n in counts.items()))
+    print(included_assignments(course, args.assignment))
+    if not counts:
+        print(_("nothing collected yet (run `python -m autograder collect` first)"))
     return 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,14 +159,20 @@ def open_course(path: str | os.PathLike, *, need_source: bool = True, db: str | 
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that a crash leaves either the old or the new content, never half of it."""
+    """Write a file so that a crash leaves either the old or the new content, never half of it (and a
+    failure, e.g. ``path`` being a folder, leaves no temporary file behind)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 @contextmanager

@@ -251,6 +251,7 @@ def run_demo(course_dir: Path, jobs: int | None = None, out=print) -> int:
 def grade_summary(results: list, course=None) -> str:
     """The batch's table, students and assignments in order (not in the order they finished), then how
     the kernels ran and the invalid files of the course."""
+    from .integrity import summarize
     from .sandbox import limits_status, sandbox_status
     from .ui import table
     from .zygote import zygote_status
@@ -261,7 +262,7 @@ def grade_summary(results: list, course=None) -> str:
             r.assignment,
             f"{r.score:g}/{r.max_score:g}",
             _("FLAGGED") if r.flagged else "",
-            "; ".join(r.flag_reasons)
+            "; ".join(summarize(r.flag_reasons))
             or "; ".join(_("{what} in {cell}").format(what=e.what, cell=e.cell) for e in r.events),
         ]
         for r in sorted(results, key=lambda r: (natural_key(r.student), natural_key(r.assignment)))

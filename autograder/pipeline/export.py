@@ -9,8 +9,11 @@ exercise (`ex1_1`, ...) with its points. Status is one of
     not submitted   on the roster, nothing collected
 
 With a roster (`--roster FILE.csv`, or the one `collect --roster` saved in the course) every student on
-it has a row for every assignment, so that the LMS import never silently leaves a student out; a
-student graded but not on the roster is exported too, with "(not on the roster)" after the status.
+it has a row for every assignment that counts, so that the LMS import never silently leaves a student
+out; a student graded but not on the roster is exported too, with "(not on the roster)" after the
+status. An assignment counts once it is released or anybody handed it in (a chapter still in the works
+is nobody's missing work); the command says which were left out. flag_reasons is the summary of
+integrity.summarize (a line per kind of reason, "; " between them); autograder.json keeps every one.
 """
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ import io
 from pathlib import Path
 
 from ..cells import exercise_of
-from .course import Course, write_atomic
+from ..i18n import _, using
+from .course import Course, CourseError, write_atomic
+from .integrity import summarize
 
 # A student's status per assignment in the export: "graded", "invalid file", "not graded yet" or "not submitted".
 
@@ -65,7 +70,7 @@ def rows(
 ) -> tuple[list[str], list[dict]]:
     from . import collect
 
-    assignments = [assignment] if assignment else course.assignments()
+    assignments = counted_assignments(course, assignment)
     results = {
         (r.student, r.assignment): r for r in apply_gradebook(course, course.results()) if r.assignment in assignments
     }
@@ -90,7 +95,7 @@ def rows(
                     score=f"{r.score:g}",
                     max_score=f"{r.max_score:g}",
                     flagged=int(r.flagged),
-                    flag_reasons="; ".join(r.flag_reasons),
+                    flag_reasons=english_summary(r.flag_reasons),
                 )
                 for test_id, test in r.tests.items():
                     row[exercise_of(test_id)] = f"{test.score:g}"
@@ -105,13 +110,47 @@ def export(
     course: Course, path: Path, assignment: str | None = None, roster: list[str] | None = None
 ) -> tuple[Path, dict[str, int]]:
     """Write the CSV; return its path and how many rows have each status."""
+    path = Path(path)
+    if path.is_dir():
+        raise CourseError(_("{path} is a folder: give the CSV file to write (e.g. {example})").format(
+            path=path, example=path / "grades.csv"))
     header, table = rows(course, assignment, roster)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, restval="")
     writer.writeheader()
     writer.writerows(table)
-    write_atomic(Path(path), buffer.getvalue())
+    try:
+        write_atomic(path, buffer.getvalue())
+    except OSError as err:
+        raise CourseError(_("cannot write {path}: {error}").format(path=path, error=err.strerror or err)) from None
     counts: dict[str, int] = {}
     for row in table:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    return Path(path), counts
+    return path, counts
+
+
+def english_summary(reasons: list[str]) -> str:
+    """A submission's flag reasons as the CSV has them: the summary, in English (for the LMS)."""
+    with using("en"):
+        return "; ".join(summarize(reasons))
+
+
+def counted_assignments(course: Course, assignment: str | None = None) -> list[str]:
+    """The assignments a grade sheet counts: the one asked for, else every one released (release/) or
+    handed in by anybody (never a chapter still in the works, which would be every student's 0)."""
+    if assignment:
+        return [assignment]
+    handed_in = {d.name for folder in (course.submitted, course.autograded) for d in folder.glob("*/*") if d.is_dir()}
+    return [a for a in course.assignments() if a in handed_in or any((course.release / a).glob("*.ipynb"))]
+
+
+def included_assignments(course: Course, assignment: str | None = None) -> str:
+    """'assignments included: 01_leaf_tensors (left out, never released and never handed in: 02_backward,
+    ...)': which assignments a grade sheet or report counts."""
+    counted = counted_assignments(course, assignment)
+    text = _("assignments included: {assignments}").format(assignments=", ".join(counted) or "-")
+    left_out = [a for a in course.assignments() if a not in counted]
+    if left_out and not assignment:
+        text += " " + _("(left out, never released and never handed in: {assignments})").format(
+            assignments=", ".join(left_out))
+    return text

@@ -1,8 +1,10 @@
 """`python -m autograder report`: how the class did, exercise by exercise, and what needs a human.
 
-Prints (and writes to reports/report.md): per exercise the mean score, the share of full marks and the
-most common failure messages; the flagged submissions with their reasons (one line per reason); the
-invalid files kept by collect; kernels that died or timed out; with a roster, who has not submitted.
+Prints (and writes to reports/report.md): which assignments count (those released or handed in); per
+exercise the mean score, the share of full marks and the most common failure messages; the flagged
+submissions with their reasons (one line per kind of reason, integrity.summarize, and where the complete
+list is when that is shorter); the invalid files kept by collect; kernels that died or timed out; with a
+roster, who has not submitted.
 Scores are the gradebook's (manual grades made in formgrader count). Draws one histogram of total
 scores per assignment, reports/scores_<assignment>.png (matplotlib, Agg backend: no display needed).
 """
@@ -14,7 +16,8 @@ from collections import Counter, defaultdict
 from ..cells import exercise_of
 from ..i18n import _
 from .course import Course, write_atomic
-from .ui import table
+from .integrity import summarize
+from .ui import plural, table
 
 WIDTH = 100
 
@@ -28,14 +31,12 @@ def _short(text: str, width: int) -> str:
 def report(course: Course, assignment: str | None = None) -> str:
     from . import collect
     from .demo import natural_key
-    from .export import apply_gradebook
+    from .export import apply_gradebook, counted_assignments, included_assignments
 
     results = [r for r in course.results() if not assignment or r.assignment == assignment]
     if not results:
-        if assignment:
-            return _("no graded submissions yet of {assignment}: run `python -m autograder grade` first").format(
-                assignment=assignment)
-        return _("no graded submissions yet: run `python -m autograder grade` first")
+        return _("nothing to report{which}: nothing graded yet (run `python -m autograder grade` first)").format(
+            which=f" (--assignment {assignment})" if assignment else "")
     results = apply_gradebook(course, results)
     results.sort(key=lambda r: (natural_key(r.assignment), natural_key(r.student)))
     by_exercise = defaultdict(list)
@@ -51,16 +52,14 @@ def report(course: Course, assignment: str | None = None) -> str:
         rows.append([a, ex, f"{mean:.2f}/{tests[0].max_score:g}", f"{100 * full / len(tests):.0f}%", common])
     per_assignment = Counter(r.assignment for r in results)
     header = [_("assignment"), _("exercise"), _("mean"), _("full marks"), _("most common failures")]
-    lines = [_("{n} submissions graded: {counts}").format(
-                 n=len(results), counts=", ".join(f"{a} {n}" for a, n in sorted(per_assignment.items()))),
-             "", table(rows, header, wrap=60), ""]
+    lines = [_("{submissions} graded: {counts}").format(
+                 submissions=plural(len(results), _("submission"), _("submissions")),
+                 counts=", ".join(f"{a} {n}" for a, n in sorted(per_assignment.items()))),
+             included_assignments(course, assignment), "", table(rows, header, wrap=60), ""]
     flagged = [r for r in results if r.flagged]
     lines.append(_("flagged for review: {n}").format(n=len(flagged)))
     for r in flagged:
-        lines.append(f"  {r.student}/{r.assignment}:")
-        for reason in r.flag_reasons:
-            lines += textwrap.wrap(reason, WIDTH, initial_indent="    - ", subsequent_indent="      ",
-                                   break_long_words=False, break_on_hyphens=False)
+        lines += _flag_lines(course, r)
     invalid = [f"{r.student}/{r.assignment}" for r in results
                if any("is not a valid notebook" in reason for reason in r.flag_reasons)]
     if invalid:
@@ -76,7 +75,7 @@ def report(course: Course, assignment: str | None = None) -> str:
     if roster is not None:
         handed = {(s, a) for s in course.students() for a in course.assignments()
                   if (course.submitted / s / a).is_dir()}
-        for a in ([assignment] if assignment else course.assignments()):
+        for a in counted_assignments(course, assignment):
             missing = [s for s in roster if (s, a) not in handed]
             if missing:
                 lines.append(_("not submitted, {assignment}: {n} of {total} on the roster").format(
@@ -91,17 +90,34 @@ def report(course: Course, assignment: str | None = None) -> str:
     return text
 
 
+def _flag_lines(course: Course, result) -> list[str]:
+    """A flagged submission's reasons, a line per kind (wrapped), and where all of them are when the
+    summary left some out or shortened them."""
+    summary = summarize(result.flag_reasons)
+    lines = [f"  {result.student}/{result.assignment}:"]
+    for line in summary:
+        lines += textwrap.wrap(line, WIDTH, initial_indent="    - ", subsequent_indent="      ",
+                               break_long_words=False, break_on_hyphens=False)
+    if len(summary) < len(result.flag_reasons) or any("…" in line for line in summary):
+        lines.append("      " + _("({reasons} in all: {path})").format(
+            reasons=plural(len(result.flag_reasons), _("reason"), _("reasons")),
+            path=course.result_path(result.student, result.assignment)))
+    return lines
+
+
 def histogram(course: Course, assignment: str, percents: list[float]):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(percents, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], edgecolor="black")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # submissions are counted whole: no 0.5 tick
     ax.set_xlabel("score (% of maximum)")
     ax.set_ylabel("submissions")
-    ax.set_title(f"{assignment}: scores of {len(percents)} submissions")
+    ax.set_title(f"{assignment}: scores of {plural(len(percents), 'submission')}")
     course.reports.mkdir(parents=True, exist_ok=True)
     path = course.reports / f"scores_{assignment}.png"
     fig.tight_layout()

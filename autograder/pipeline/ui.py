@@ -32,6 +32,13 @@ class Progress:
                 print(line, file=self.stream, flush=True)
 
 
+def plural(count: int, singular: str, plural: str | None = None) -> str:
+    """``count`` and the word that agrees with it: '1 notebook', '2 notebooks', '0 notebooks' (``plural``
+    for a word that does not just take an s: '2 classes'). A translated word is passed in both forms,
+    ``plural(n, _("notebook"), _("notebooks"))``, since another language has other plurals."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
 def width(text: str) -> int:
     """Columns ``text`` takes in a terminal: Chinese characters (East Asian wide and fullwidth) take two."""
     import unicodedata

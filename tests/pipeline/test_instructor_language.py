@@ -40,7 +40,7 @@ def test_report_speaks_chinese_with_lang_zh_before_or_after_the_command(graded, 
                  ["--lang", "zh", "report", "--course", str(graded)]):
         assert cli.main(argv) == 0
         out = capsys.readouterr().out
-        assert "已评分提交 1 份" in out and "标记待审：1" in out and "作业" in out, out
+        assert "已评分 1 份提交" in out and "标记待审：1" in out and "作业" in out, out
         assert "submissions graded" not in out
     assert i18n.language() == "en"  # the command's language ends with the command
 
@@ -51,7 +51,7 @@ def test_report_is_english_by_default_whatever_the_locale(graded, capsys, monkey
     monkeypatch.setenv("COURSE_LANG", "zh")
     assert cli.main(["report", "--course", str(graded)]) == 0
     out = capsys.readouterr().out
-    assert "1 submissions graded" in out and "flagged for review: 1" in out
+    assert "1 submission graded" in out and "flagged for review: 1" in out
     assert not CHINESE.search(out), out
     assert cli.main(["report", "--course", str(graded), "--lang", "en"]) == 0
     assert not CHINESE.search(capsys.readouterr().out)
@@ -62,7 +62,7 @@ def test_the_command_line_is_english_under_a_chinese_locale(graded):
     out = subprocess.run([sys.executable, "-m", "autograder", "report", "--course", str(graded)],
                          capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "1 submissions graded" in out.stdout and not CHINESE.search(out.stdout)
+    assert "1 submission graded" in out.stdout and not CHINESE.search(out.stdout)
 
 
 def test_errors_follow_the_language(tmp_path, capsys):
