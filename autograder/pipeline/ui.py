@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 import time
 
+from ..i18n import _
+
 
 class Progress:
     """`[#######.....] 12/40  label  0:31` on one line of stderr (a line per 10% when not a terminal)."""
@@ -30,6 +32,13 @@ class Progress:
             if decile != self._last_decile:
                 self._last_decile = decile
                 print(line, file=self.stream, flush=True)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``n`` with the noun that fits it, in the instructor's language: ``plural(1, N_("{n} student"),
+    N_("{n} students"))`` is "1 student", with 2 "2 students". Mark both forms with N_ where they are
+    written, so that `make i18n` extracts them (Chinese translates both the same)."""
+    return _(one if n == 1 else many).format(n=n)
 
 
 def width(text: str) -> int:
