@@ -110,20 +110,29 @@ def _parser() -> argparse.ArgumentParser:
         "--roster",
         type=Path,
         metavar="FILE.csv",
-        help="the LMS's class list: ids are checked against it (unknown or ambiguous ones are reported, "
-        "never guessed), and export lists every student on it; saved in the course as roster.csv",
+        help="the LMS's class list (e.g. Canvas's gradebook CSV): ids are checked against it (unknown or "
+        "ambiguous ones are reported, never guessed), and export lists every student on it; saved in the "
+        "course as roster.csv when some file of the export matches it",
     )
     c.add_argument(
         "--roster-column",
         metavar="NAME",
-        help="the roster's id column (default: the first of " + ", ".join(collect_module.ROSTER_COLUMNS[:6]) + ", ...)",
+        help="the roster's id column (default: of " + ", ".join(collect_module.ROSTER_COLUMNS[:6]) + ", ..., the one "
+        "that matches the most students; collect says which it used)",
     )
-    assignment(c, "the assignment named in each file's name")
+    c.add_argument(
+        "--assignment",
+        metavar="NAME",
+        help="collect only this assignment (a folder of source/, e.g. 01_leaf_tensors): files whose names name "
+        "another assignment are skipped; files whose names name none are filed under NAME (default: the "
+        "assignment each file's name names)",
+    )
     c.add_argument(
         "--layout",
         choices=collect_module.LAYOUTS,
         default="auto",
-        help="how the LMS names files (default: auto, which tries them in the order listed above)",
+        help="how the LMS names files (default: auto, told once from the names of all the export's files; "
+        "it stops and asks when it cannot tell)",
     )
     c.add_argument(
         "--pattern",
@@ -136,12 +145,34 @@ def _parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=collect_module.MAX_MB,
         metavar="MB",
-        help=f"largest file accepted, unpacked (default {collect_module.MAX_MB})",
+        help=f"largest file accepted, unpacked (default {collect_module.MAX_MB}); larger ones are refused unread",
+    )
+    c.add_argument(
+        "--max-total-mb",
+        type=positive_int,
+        default=collect_module.MAX_TOTAL_MB,
+        metavar="MB",
+        help=f"the most one collect writes into submitted/ (default {collect_module.MAX_TOTAL_MB}); over it, "
+        "nothing is written",
+    )
+    c.add_argument(
+        "--zip-encoding",
+        metavar="ENCODING",
+        help="the encoding of the zip's file names when the zip does not mark them as UTF-8, e.g. gbk for a zip "
+        "made on Chinese Windows (default: UTF-8 when they are, else cp437)",
+    )
+    c.add_argument(
+        "--zip-timezone",
+        metavar="ZONE",
+        help="the time zone of the machine that made the zip (e.g. Asia/Shanghai, +08:00, UTC), for entries "
+        "without a UTC time (default: unknown, so a time less than 14 hours from the collected one replaces "
+        "nothing without --force)",
     )
     c.add_argument(
         "--force",
         action="store_true",
-        help="replace submissions already collected even when the export's copy is not newer",
+        help="replace submissions already collected even when the export's copy is not newer (or when which "
+        "is newer cannot be told); the replaced copy is kept under submitted/.replaced/",
     )
 
     c = command("grade", "autograde new submissions in parallel, in a sandbox (locally or on a Dask cluster)", db=True)
@@ -307,20 +338,29 @@ def _db(course) -> str:
 
 def cmd_collect(args) -> int:
     from . import collect
+    from .ui import plural
 
     course = _open(args)
-    roster = collect.load_roster(args.roster, args.roster_column) if args.roster else None
     report = collect.collect(
         course,
         args.path,
         force=args.force,
-        roster=roster,
+        roster=collect.RosterFile.read(args.roster) if args.roster else None,
+        roster_column=args.roster_column,
         assignment=args.assignment,
         layout=args.layout,
         pattern=args.pattern,
         max_mb=args.max_mb,
+        max_total_mb=args.max_total_mb,
+        zip_encoding=args.zip_encoding,
+        zip_timezone=args.zip_timezone,
     )
     print(collect.summary(report))
+    if report.nothing_collected:
+        print(_("error: nothing collected: every one of the {files} of {export} was skipped (the reasons are "
+                "above)").format(files=plural(report.files, N_("{n} file"), N_("{n} files")), export=args.path),
+              file=sys.stderr)
+        return 1
     return 0
 
 
