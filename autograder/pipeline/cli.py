@@ -116,20 +116,29 @@ def _parser() -> argparse.ArgumentParser:
         "--roster",
         type=Path,
         metavar="FILE.csv",
-        help="the LMS's class list: ids are checked against it (unknown or ambiguous ones are reported, "
-        "never guessed), and export lists every student on it; saved in the course as roster.csv",
+        help="the LMS's class list (e.g. Canvas's gradebook CSV): ids are checked against it (unknown or "
+        "ambiguous ones are reported, never guessed), and export lists every student on it; saved in the "
+        "course as roster.csv when some file of the export matches it",
     )
     c.add_argument(
         "--roster-column",
         metavar="NAME",
-        help="the roster's id column (default: the first of " + ", ".join(collect_module.ROSTER_COLUMNS[:6]) + ", ...)",
+        help="the roster's id column (default: of " + ", ".join(collect_module.ROSTER_COLUMNS[:6]) + ", ..., the one "
+        "that matches the most students; collect says which it used)",
     )
-    assignment(c, "the assignment named in each file's name")
+    c.add_argument(
+        "--assignment",
+        metavar="NAME",
+        help="collect only this assignment (a folder of source/, e.g. 01_leaf_tensors): files whose names name "
+        "another assignment are skipped; files whose names name none are filed under NAME (default: the "
+        "assignment each file's name names)",
+    )
     c.add_argument(
         "--layout",
         choices=collect_module.LAYOUTS,
         default="auto",
-        help="how the LMS names files (default: auto, which tries them in the order listed above)",
+        help="how the LMS names files (default: auto, told once from the names of all the export's files; "
+        "it stops and asks when it cannot tell)",
     )
     c.add_argument(
         "--pattern",
@@ -142,12 +151,34 @@ def _parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=collect_module.MAX_MB,
         metavar="MB",
-        help=f"largest file accepted, unpacked (default {collect_module.MAX_MB})",
+        help=f"largest file accepted, unpacked (default {collect_module.MAX_MB}); larger ones are refused unread",
+    )
+    c.add_argument(
+        "--max-total-mb",
+        type=positive_int,
+        default=collect_module.MAX_TOTAL_MB,
+        metavar="MB",
+        help=f"the most one collect writes into submitted/ (default {collect_module.MAX_TOTAL_MB}); over it, "
+        "nothing is written",
+    )
+    c.add_argument(
+        "--zip-encoding",
+        metavar="ENCODING",
+        help="the encoding of the zip's file names when the zip does not mark them as UTF-8, e.g. gbk for a zip "
+        "made on Chinese Windows (default: UTF-8 when they are, else cp437)",
+    )
+    c.add_argument(
+        "--zip-timezone",
+        metavar="ZONE",
+        help="the time zone of the machine that made the zip (e.g. Asia/Shanghai, +08:00, UTC), for entries "
+        "without a UTC time (default: unknown, so a time less than 14 hours from the collected one replaces "
+        "nothing without --force)",
     )
     c.add_argument(
         "--force",
         action="store_true",
-        help="replace submissions already collected even when the export's copy is not newer",
+        help="replace submissions already collected even when the export's copy is not newer (or when which "
+        "is newer cannot be told); the replaced copy is kept under submitted/.replaced/",
     )
 
     c = command("grade", "autograde new submissions in parallel, in a sandbox (locally or on a Dask cluster)", db=True)
@@ -304,7 +335,7 @@ def cmd_release(args) -> int:
     for name in names:
         written += release.generate_release(course.root, name, db_url=course.db())
     print(_("released {notebooks} into {folder} (gradebook: {db})").format(
-        notebooks=plural(len(written), _("notebook"), _("notebooks")), folder=course.release, db=_db(course)))
+        notebooks=plural(len(written), N_("{n} notebook"), N_("{n} notebooks")), folder=course.release, db=_db(course)))
     return 0
 
 
@@ -316,20 +347,29 @@ def _db(course) -> str:
 
 def cmd_collect(args) -> int:
     from . import collect
+    from .ui import plural
 
     course = _open(args)
-    roster = collect.load_roster(args.roster, args.roster_column) if args.roster else None
     report = collect.collect(
         course,
         args.path,
         force=args.force,
-        roster=roster,
+        roster=collect.RosterFile.read(args.roster) if args.roster else None,
+        roster_column=args.roster_column,
         assignment=args.assignment,
         layout=args.layout,
         pattern=args.pattern,
         max_mb=args.max_mb,
+        max_total_mb=args.max_total_mb,
+        zip_encoding=args.zip_encoding,
+        zip_timezone=args.zip_timezone,
     )
     print(collect.summary(report))
+    if report.nothing_collected:
+        print(_("error: nothing collected: every one of the {files} of {export} was skipped (the reasons are "
+                "above)").format(files=plural(report.files, N_("{n} file"), N_("{n} files")), export=args.path),
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -380,7 +420,7 @@ def cmd_feedback(args) -> int:
             which=_which(args)))
         return 0
     print(_("wrote {files} under {folder}").format(
-        files=plural(len(written), _("feedback file"), _("feedback files")), folder=course.feedback))
+        files=plural(len(written), N_("{n} feedback file"), N_("{n} feedback files")), folder=course.feedback))
     return 0
 
 
@@ -416,7 +456,7 @@ def cmd_export(args) -> int:
     course = _open(args)
     roster = collect.load_roster(args.roster, args.roster_column) if args.roster else None
     path, counts = export(course, args.file, assignment=args.assignment, roster=roster)
-    rows = plural(sum(counts.values()), _("row"), _("rows"))
+    rows = plural(sum(counts.values()), N_("{n} row"), N_("{n} rows"))
     print(_("wrote {path}: {rows}").format(path=path, rows=rows) + "".join(
         f", {n} {_shown_status(status)}" for status, n in counts.items()))
     print(included_assignments(course, args.assignment))

@@ -382,7 +382,7 @@ class _Kind:
             text = _("{reason} ({details})").format(reason=text, details=_examples(self.details, examples))
         if len(self.cells) > places and previous is not None and (previous.cells, previous.after) == (
                 self.cells, self.after):
-            places = _("the same {cells}").format(cells=plural(len(self.cells), _("cell"), _("cells")))
+            places = _("the same {cells}").format(cells=plural(len(self.cells), N_("{n} cell"), N_("{n} cells")))
         else:
             places = _places(self.cells, self.more_cells, places)
         if places:
@@ -426,7 +426,7 @@ def _places(cells: list[str], more: bool, count: int) -> str:
         named.append(added_cells.format(numbers=", ".join(numbers)))
     text = ", ".join(named)
     if len(cells) > count:
-        return text + " … (" + plural(len(cells), _("cell"), _("cells")) + ")"
+        return text + " … (" + plural(len(cells), N_("{n} cell"), N_("{n} cells")) + ")"
     return text + (" …" if more else "")
 
 
@@ -437,5 +437,5 @@ def _first(lines: list[str]) -> list[str]:
         if kept and (len(kept) == MAX_LINES - 1 or sum(map(len, kept)) + len(line) > MAX_CHARS - 80):
             break
         kept.append(line)
-    rest = plural(len(lines) - len(kept), _("other kind of reason"), _("other kinds of reason"))
+    rest = plural(len(lines) - len(kept), N_("{n} other kind of reason"), N_("{n} other kinds of reason"))
     return kept + [_("… and {reasons} (all in the submission's autograder.json)").format(reasons=rest)]

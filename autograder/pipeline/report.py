@@ -14,7 +14,7 @@ import textwrap
 from collections import Counter, defaultdict
 
 from ..cells import exercise_of
-from ..i18n import _
+from ..i18n import N_, _
 from .course import Course, write_atomic
 from .integrity import summarize
 from .ui import plural, table
@@ -53,7 +53,7 @@ def report(course: Course, assignment: str | None = None) -> str:
     per_assignment = Counter(r.assignment for r in results)
     header = [_("assignment"), _("exercise"), _("mean"), _("full marks"), _("most common failures")]
     lines = [_("{submissions} graded: {counts}").format(
-                 submissions=plural(len(results), _("submission"), _("submissions")),
+                 submissions=plural(len(results), N_("{n} submission"), N_("{n} submissions")),
                  counts=", ".join(f"{a} {n}" for a, n in sorted(per_assignment.items()))),
              included_assignments(course, assignment), "", table(rows, header, wrap=60), ""]
     flagged = [r for r in results if r.flagged]
@@ -100,7 +100,7 @@ def _flag_lines(course: Course, result) -> list[str]:
                                break_long_words=False, break_on_hyphens=False)
     if len(summary) < len(result.flag_reasons) or any("…" in line for line in summary):
         lines.append("      " + _("({reasons} in all: {path})").format(
-            reasons=plural(len(result.flag_reasons), _("reason"), _("reasons")),
+            reasons=plural(len(result.flag_reasons), N_("{n} reason"), N_("{n} reasons")),
             path=course.result_path(result.student, result.assignment)))
     return lines
 
@@ -117,7 +117,8 @@ def histogram(course: Course, assignment: str, percents: list[float]):
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # submissions are counted whole: no 0.5 tick
     ax.set_xlabel("score (% of maximum)")
     ax.set_ylabel("submissions")
-    ax.set_title(f"{assignment}: scores of {plural(len(percents), 'submission')}")
+    submissions = plural(len(percents), N_("{n} submission"), N_("{n} submissions"))
+    ax.set_title(f"{assignment}: scores of {submissions}")
     course.reports.mkdir(parents=True, exist_ok=True)
     path = course.reports / f"scores_{assignment}.png"
     fig.tight_layout()

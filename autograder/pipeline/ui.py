@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 import time
 
+from ..i18n import _
+
 
 class Progress:
     """`[#######.....] 12/40  label  0:31` on one line of stderr (a line per 10% when not a terminal)."""
@@ -32,11 +34,11 @@ class Progress:
                 print(line, file=self.stream, flush=True)
 
 
-def plural(count: int, singular: str, plural: str | None = None) -> str:
-    """``count`` and the word that agrees with it: '1 notebook', '2 notebooks', '0 notebooks' (``plural``
-    for a word that does not just take an s: '2 classes'). A translated word is passed in both forms,
-    ``plural(n, _("notebook"), _("notebooks"))``, since another language has other plurals."""
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+def plural(n: int, one: str, many: str) -> str:
+    """``n`` with the noun that fits it, in the instructor's language: ``plural(1, N_("{n} student"),
+    N_("{n} students"))`` is "1 student", with 2 "2 students". Mark both forms with N_ where they are
+    written, so that `make i18n` extracts them (Chinese translates both the same)."""
+    return _(one if n == 1 else many).format(n=n)
 
 
 def width(text: str) -> int:

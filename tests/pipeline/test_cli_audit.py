@@ -112,7 +112,7 @@ def test_a_noisy_submission_gets_one_line_per_kind_of_reason():
     text = "\n".join(lines)
     assert len(lines) <= integrity.MAX_LINES and len(text) <= integrity.MAX_CHARS + len(lines), text
     gc = integrity.DANGEROUS_MODULES["gc"]
-    assert text.count(gc) == 1 and f"({plural(ADDED, 'cell')})" in text, text
+    assert text.count(gc) == 1 and f"({plural(ADDED, '{n} cell', '{n} cells')})" in text, text
     assert "added cells 3" in text
     shown = [k for k in kinds if k in text]
     assert len(shown) == len(kinds) or "other kind" in lines[-1], text  # every kind, or how many are left out
@@ -151,7 +151,7 @@ def test_report_and_export_show_the_summary_and_point_to_the_complete_list(cours
     assert len(flagged) <= integrity.MAX_LINES + 2 and len("\n".join(flagged)) < 1000, flagged
     assert str(course.result_path("amy", A)) in out
     reasons = course.result("amy", A).flag_reasons
-    assert f"{plural(len(reasons), 'reason')} in all" in out
+    assert f"{plural(len(reasons), '{n} reason', '{n} reasons')} in all" in out
     assert run(capsys, "export", tmp_path / "g.csv", "--course", course.root)[0] == 0
     rows = {r["student"]: r for r in csv.DictReader((tmp_path / "g.csv").open(encoding="utf-8"))}
     assert rows["amy"]["flag_reasons"] == "; ".join(integrity.summarize(reasons))
@@ -226,8 +226,9 @@ def test_what_the_instructor_commands_write_is_git_ignored():
 # ---------------------------------------------------------------- 7. plurals
 
 def test_plural_agrees_with_the_count():
-    assert [plural(n, "notebook") for n in (0, 1, 2)] == ["0 notebooks", "1 notebook", "2 notebooks"]
-    assert plural(1, "class", "classes") == "1 class" and plural(3, "class", "classes") == "3 classes"
+    notebooks = [plural(n, "{n} notebook", "{n} notebooks") for n in (0, 1, 2)]
+    assert notebooks == ["0 notebooks", "1 notebook", "2 notebooks"]
+    assert plural(1, "{n} class", "{n} classes") == "1 class" and plural(3, "{n} class", "{n} classes") == "3 classes"
 
 
 def test_no_command_says_one_of_a_plural(course, capsys, tmp_path):
