@@ -117,8 +117,7 @@ def histogram(course: Course, assignment: str, percents: list[float]):
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # submissions are counted whole: no 0.5 tick
     ax.set_xlabel("score (% of maximum)")
     ax.set_ylabel("submissions")
-    submissions = plural(len(percents), N_("{n} submission"), N_("{n} submissions"))
-    ax.set_title(f"{assignment}: scores of {submissions}")
+    ax.set_title(f"{assignment}: scores (n = {len(percents)})")  # English, as its labels: the font has no CJK
     course.reports.mkdir(parents=True, exist_ok=True)
     path = course.reports / f"scores_{assignment}.png"
     fig.tight_layout()
