@@ -14,26 +14,31 @@ from pathlib import Path
 
 import nbformat
 
-from ..i18n import _
+from ..i18n import _, using
+from ..languages import language_of
 from .course import Course, write_atomic
 from .results import Result
 from .sanitize import neutralize, strip_hidden
 
 
 def summary_cell(result: Result, notebook: str):
+    """The summary on top, in the language of the notebook it is put on (see notebook_html)."""
     rows = "".join(
         f"<tr><td>{html.escape(tid.removesuffix('_tests'))}</td><td>{t.score:g} / {t.max_score:g}</td>"
         f"<td>{html.escape(t.message or t.status)}</td></tr>"
         for tid, t in result.tests.items() if t.notebook == notebook)
-    parts = [f"<h2>Feedback: {html.escape(result.assignment)} — {result.score:g} / {result.max_score:g}</h2>",
-             f"<table><tr><th>exercise</th><th>points</th><th>message</th></tr>{rows}</table>"]
+    title = _("Feedback: {assignment} — {score} / {max_score}").format(
+        assignment=html.escape(result.assignment), score=f"{result.score:g}", max_score=f"{result.max_score:g}")
+    header = "".join(f"<th>{name}</th>" for name in (_("exercise"), _("points"), _("message")))
+    parts = [f"<h2>{title}</h2>", f"<table><tr>{header}</tr>{rows}</table>"]
     for e in result.events:
-        parts.append(f"<p><b>What happened:</b> in {html.escape(e.cell)}: {html.escape(e.detail)}. "
-                     "Tests after that cell were not run and score 0; points earned before it are kept.</p>")
+        parts.append("<p>" + _("<b>What happened:</b> in {cell}: {detail}. Tests after that cell were not run and "
+                               "score 0; points earned before it are kept.").format(
+            cell=html.escape(e.cell), detail=html.escape(e.detail)) + "</p>")
     for note in result.notes:
-        parts.append(f"<p>Note: {html.escape(note)}.</p>")
+        parts.append("<p>" + _("Note: {note}.").format(note=html.escape(note)) + "</p>")
     if result.flagged:
-        parts.append("<p>This submission was flagged for review by your instructor.</p>")
+        parts.append("<p>" + _("This submission was flagged for review by your instructor.") + "</p>")
     return nbformat.v4.new_markdown_cell("\n".join(parts))
 
 
@@ -48,7 +53,8 @@ def notebook_html(course: Course, result: Result, notebook: str) -> str:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 out.traceback = [f"{out.ename}: {out.evalue}"]
-    nb.cells.insert(0, summary_cell(result, notebook))
+    with using(language_of(nb)):  # the student's language, as the judge's verdicts in the notebook
+        nb.cells.insert(0, summary_cell(result, notebook))
     exporter = HTMLExporter(template_name="lab")
     exporter.sanitize_html = True
     body, _ = exporter.from_notebook_node(nb)

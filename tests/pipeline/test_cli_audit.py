@@ -281,3 +281,28 @@ def test_flag_reasons_speak_the_instructors_language_and_the_csv_stays_english(c
     run(capsys, "export", tmp_path / "g.csv", "--course", course.root, "--lang", "zh")
     rows = {r["student"]: r for r in csv.DictReader((tmp_path / "g.csv").open(encoding="utf-8"))}
     assert gc in rows["amy"]["flag_reasons"] and chinese not in rows["amy"]["flag_reasons"]
+
+
+# ---------------------------------------------------------------- feedback in the student's language
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_feedback_summary_is_in_the_language_of_the_graded_notebook(tmp_path, lang):
+    """The summary on top of a feedback page speaks the language the student wrote in (the notebook's
+    metadata), whatever the instructor's own language is."""
+    from autograder.i18n import _, using
+    from autograder.pipeline.course import Course
+    from autograder.pipeline.feedback import notebook_html
+    from autograder.pipeline.results import Event, Result, TestResult
+
+    course = Course(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["autograder"] = {"language": lang}
+    path = course.autograded / "ana" / "01_leaf_tensors" / "01_leaf_tensors.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, path)
+    result = Result("ana", "01_leaf_tensors", tests={"t_tests": TestResult("01_leaf_tensors", 1.0)},
+                    events=[Event("01_leaf_tensors", "cell 3", "timeout", "ran past 30 s")], flag_reasons=["x"])
+    page = notebook_html(course, result, "01_leaf_tensors")
+    with using(lang):
+        expected = _("This submission was flagged for review by your instructor.")
+    assert expected in page
+    assert ("反馈" in page) == (lang == "zh")
