@@ -22,15 +22,6 @@ def tiny_course(released_tiny_course, tmp_path):
     return shutil.copytree(course, tmp_path / "course")
 
 
-@pytest.fixture(autouse=True)
-def _no_process_language_left_behind(monkeypatch):
-    """The student's commands set this process's language (autograder.i18n.set_language): undone after
-    each test, so that no test speaks the language another one chose."""
-    from autograder import i18n
-
-    monkeypatch.setattr(i18n, "_process_language", None)
-
-
 @pytest.fixture
 def zh_catalog(monkeypatch, tmp_path_factory):
     """A Chinese catalog for this test and the kernels it starts: the course's, or a pseudo-Chinese
