@@ -115,8 +115,8 @@ def main() -> int:
         tmp = Path(tmp)
         base = tmp / "base"
         names = chapters(REPO / "course")
-        # 02_backward by default: a full chapter whose exercises are all judged (the first chapter's
-        # source notebook does not release cleanly at the moment)
+        # 02_backward by default: a full chapter whose exercises are all judged, one with a do-it-yourself
+        # run (the README's capacity plan is measured on it)
         chapter = args.chapter or ("02_backward" if "02_backward" in names else names[0] if names else "00_demo")
         if chapter == "00_demo":
             write_tiny_course(base)

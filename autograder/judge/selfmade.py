@@ -20,10 +20,13 @@ among those that make sense there (``Exercise.second_run``; ``grade._second_case
 from __future__ import annotations
 
 import ast
+import atexit
 import copy
 import functools
 import importlib
 import importlib.util
+import os
+import shutil
 import sys
 import tempfile
 import types
@@ -120,8 +123,9 @@ def _stand_in_value(value, module) -> str:
 @functools.lru_cache(maxsize=None)
 def stand_ins(switches: frozenset) -> dict:
     """{real file or folder: its stand-in} that take ``switches`` ("torch", "sympy", "minigrad",
-    "minigrad.engine") away; the sandbox mounts each stand-in over the real one. Cached per process."""
-    folder = Path(tempfile.mkdtemp(prefix="ag-selfmade-"))
+    "minigrad.engine") away; the sandbox mounts each stand-in over the real one. Cached per process, in a
+    folder removed when the process exits."""
+    folder = folder_of_this_process("ag-selfmade-")
     replace = {}
     for package in ("torch", "sympy", "minigrad"):
         if package not in switches:
@@ -142,6 +146,24 @@ def stand_ins(switches: frozenset) -> dict:
             stub.write_text(_stub_module(module_name))
             replace[spec.origin] = stub
     return replace
+
+
+def folder_of_this_process(prefix: str) -> Path:
+    """A new temporary folder, removed when this process exits: by atexit in a process that ends
+    normally, by multiprocessing's finalizers in a pool's worker (which ends without atexit hooks).
+    Only by this process: one forked from it (a worker, a kernel) inherits the hooks, not the folder."""
+    from multiprocessing import util
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    owner = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == owner:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+    util.Finalize(None, remove, exitpriority=0)
+    return folder
 
 
 def _only_definitions(source: str) -> bool:

@@ -289,8 +289,7 @@ def _run(args) -> int:
 
 
 def _print_stopped(stop) -> None:
-    print(_("error: grading stopped, nobody graded and nobody flagged by this batch: {reason}").format(reason=stop),
-          file=sys.stderr)
+    print(_("error: grading stopped: {reason}").format(reason=stop), stop.outcome(), sep="\n", file=sys.stderr)
 
 
 def _open(args):
@@ -301,8 +300,7 @@ def _open(args):
 
 def cmd_release(args) -> int:
     from . import release
-    from .grade import Limits, self_check
-    from .integrity import summarize
+    from .grade import Limits, check_problems, self_check
     from .ui import Progress, plural, table
 
     course = _open(args)
@@ -314,22 +312,16 @@ def cmd_release(args) -> int:
         with cf.ProcessPoolExecutor(min(args.jobs or os.cpu_count() or 1, len(names))) as pool:
             for r in pool.map(self_check, [str(course.root)] * len(names), names, [Limits()] * len(names)):
                 ok = r.score == r.max_score and not r.flag_reasons and not r.events
-                failing = [f"{k}: {t.message[:60]}" for k, t in r.tests.items() if t.score < t.max_score]
                 rows.append(
-                    [
-                        r.assignment,
-                        f"{r.score:g}/{r.max_score:g}",
-                        _("ok") if ok else _("FAIL"),
-                        "; ".join(failing + summarize(r.flag_reasons) + [e.detail for e in r.events]),
-                    ]
+                    [r.assignment, f"{r.score:g}/{r.max_score:g}", _("ok") if ok else _("FAIL"),
+                     "" if ok else check_problems(r)]
                 )
                 if not ok:
                     bad.append(r.assignment)
                 bar.step(r.assignment)
         print(table(rows, [_("assignment"), _("solutions score"), _("check"), _("problems")], wrap=80))
     if bad:
-        print(_("error: not released, fix the source first: {assignments}").format(assignments=", ".join(bad)),
-              file=sys.stderr)
+        print(release.not_released(bad, Limits()), file=sys.stderr)
         return 1
     written = []
     for name in names:
@@ -405,7 +397,7 @@ def cmd_grade(args) -> int:
             which=_which(args)))
         return 0
     print(grade_summary(results, course))
-    return 0
+    return 1 if results.not_graded else 0
 
 
 def cmd_feedback(args) -> int:

@@ -9,6 +9,7 @@
       feedback/<student>/<assignment>/<nb>.html    what students get back (feedback)
       reports/                                     report.md, scores_<assignment>.png (report)
       gradebook.db                                 nbgrader's gradebook: formgrader reads it
+      .gradebook-url                               where grade recorded the grades (GRADEBOOK_NOTE)
 """
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ from pathlib import Path
 from ..i18n import _
 
 RESULT_FILE = "autograder.json"  # next to the autograded notebooks: per-test results, flags, notes
+# The gradebook that `grade` records this course's grades in, as a URL without its password ($COURSE: the
+# course folder). Every command that opens a gradebook checks it: with --db forgotten once, a command
+# would otherwise create a fresh, empty gradebook.db and miss the grades (manual ones too) held elsewhere.
+GRADEBOOK_NOTE = ".gradebook-url"
 
 
 class CourseError(RuntimeError):
@@ -120,6 +125,37 @@ class Course:
         """The gradebook's URL: --db, else nbgrader_config.py's CourseDirectory.db_url, else gradebook.db."""
         return self.config().CourseDirectory.db_url
 
+    def gradebook_label(self, url: str) -> str:
+        """``url`` as GRADEBOOK_NOTE keeps it: no password, the course folder as $COURSE (a course that
+        moves keeps its own gradebook.db)."""
+        return show_db(url).replace(f"sqlite:///{self.root}/", "sqlite:///$COURSE/", 1)
+
+    def check_gradebook(self, url: str) -> None:
+        """Raise CourseError when ``url`` is not the gradebook this course's grades were recorded in (or,
+        for a course graded before GRADEBOOK_NOTE existed, when it is a gradebook.db not there yet)."""
+        note = self.root / GRADEBOOK_NOTE
+        try:
+            recorded = note.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            recorded = None
+        if recorded and recorded != self.gradebook_label(url):
+            raise CourseError(_(
+                "this course's grades are in the gradebook {recorded} (noted in {note} by grade), but this "
+                "command would use {url}: give --db URL or set AUTOGRADER_DB to that gradebook (delete {note} "
+                "only if the grades really moved)").format(recorded=recorded, note=note, url=show_db(url)))
+        if recorded is None and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists() \
+                and self._recorded_somewhere():
+            raise CourseError(_(
+                "graded results under {folder} were recorded in a gradebook, but {url} does not exist: give "
+                "--db URL or set AUTOGRADER_DB to the gradebook they are in").format(
+                    folder=self.autograded, url=show_db(url)))
+
+    def _recorded_somewhere(self) -> bool:
+        """Has any result of this course been recorded in a gradebook?"""
+        return any(r is not None and r.in_gradebook
+                   for r in (self.result(p.parent.parent.name, p.parent.name)
+                             for p in self.autograded.glob(f"*/*/{RESULT_FILE}")))
+
     def check_assignment(self, assignment: str | None) -> None:
         """The one error for an assignment the course does not have."""
         known = self.assignments()
@@ -128,14 +164,18 @@ class Course:
                 name=repr(assignment), source=self.source, known=", ".join(known)))
 
     @contextmanager
-    def gradebook(self):
-        """nbgrader's Gradebook of this course (the same database formgrader shows)."""
+    def gradebook(self, recording: bool = False):
+        """nbgrader's Gradebook of this course (the same database formgrader shows), once check_gradebook
+        agrees; ``recording`` (grade): note it as where this course's grades are (GRADEBOOK_NOTE)."""
         from nbgrader.api import Gradebook
 
         config = self.config()
         url = config.CourseDirectory.db_url
+        self.check_gradebook(url)
         try:
             with venv_on_path(), Gradebook(url, config.CourseDirectory.course_id or "default_course") as gb:
+                if recording:
+                    write_atomic(self.root / GRADEBOOK_NOTE, self.gradebook_label(url) + "\n")
                 yield gb
         except ImportError as err:
             raise CourseError(f"the gradebook {show_db(url)} needs a driver this Python lacks ({err}): "

@@ -154,7 +154,7 @@ def typical_mistake(solution: str) -> str | None:
             inside = False
         elif inside and " + " in line:
             lines[i] = line.replace(" + ", " - ", 1)
-            return "\n".join(lines)
+            return "\n".join(line for line in lines if line)
     return None
 
 
@@ -267,10 +267,11 @@ def grade_summary(results: list, course=None) -> str:
         ]
         for r in sorted(results, key=lambda r: (natural_key(r.student), natural_key(r.assignment)))
     ]
+    not_graded = getattr(results, "not_graded", [])  # grade.Graded: what the grading machine failed on
     text = (
         table(rows, [_("student"), _("assignment"), _("score"), _("flag"), _("why / what happened")], wrap=70)
         if rows
-        else _("nothing new to grade")
+        else "" if not_graded else _("nothing new to grade")
     )
     status, limits = sandbox_status(), limits_status()
     zygote = next((r.kernels for r in results if r.kernels), None) if results else zygote_status()
@@ -284,11 +285,15 @@ def grade_summary(results: list, course=None) -> str:
         lines.append(_("*** NOTE: {limits}").format(limits=limits))
     if rows:
         lines.append(zygote or _("kernels: forked from a sandboxed zygote that has imported torch (one per worker)"))
+    if not_graded:
+        from .grade import not_graded_summary
+
+        lines.append(not_graded_summary(not_graded))
     if course is not None:
         invalid = invalid_results(course)
         if invalid:
             lines.append(_("invalid files (kept, graded 0 and flagged): {files}").format(files=", ".join(invalid)))
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
 
 
 def natural_key(text: str):

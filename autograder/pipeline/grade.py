@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import secrets
 import signal
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ from .sanitize import neutralize, strip_hidden
 from .results import Event, Result, TestResult
 from .sandbox import Limits, Profile, sandbox_status
 
-__all__ = ["BatchStopped", "Limits", "grade", "grade_notebook", "grade_task", "self_check"]
+__all__ = ["BatchStopped", "Graded", "Limits", "NotGraded", "grade", "grade_notebook", "grade_task", "self_check"]
 
 
 # ---------------------------------------------------------------- one notebook
@@ -317,7 +316,17 @@ def _read_probes(nb, run, token: str, harnessed: dict) -> list[str]:
 
 class BatchStopped(RuntimeError):
     """The batch cannot grade fairly here (the instructor's own solutions fail in the sandbox, or most
-    submissions fail the same way): nobody is graded or flagged for it."""
+    submissions fail the same way): it stops, and nobody is graded or flagged for that. ``recorded``:
+    how many submissions this run had graded and recorded before it stopped (those grades stand)."""
+
+    recorded = 0
+
+    def outcome(self) -> str:
+        """What the stop left behind, for the instructor."""
+        if not self.recorded:
+            return _("nobody was graded or flagged by this run")
+        return _("submissions graded and recorded before the stop: {n} (those grades stand); the others were "
+                 "not graded: fix the cause, then run grade again").format(n=self.recorded)
 
 
 @functools.lru_cache(maxsize=None)
@@ -377,13 +386,13 @@ _lock = threading.Lock()
 
 
 def _bundle_data(b: dict) -> list[Path]:
-    """The bundle's data files as files of this machine (written once per process)."""
+    """The bundle's data files as files of this machine (written once per process, removed at its exit)."""
     if not b["data"]:
         return []
     with _lock:
         folder = _data_dirs.get(b["key"])
         if folder is None or not folder.is_dir():
-            folder = Path(tempfile.mkdtemp(prefix="ag-data-"))
+            folder = selfmade.folder_of_this_process("ag-data-")
             for name, data in b["data"].items():
                 (folder / name).write_bytes(data)
             _data_dirs[b["key"]] = folder
@@ -499,15 +508,35 @@ def diagnose(limits: Limits) -> str:
     return ""
 
 
-def _why_check_failed(r: Result, limits: Limits) -> str:
-    problems = [f"{k}: {t.message.splitlines()[0][:100]}" for k, t in r.tests.items()
-                if t.score < t.max_score and t.message][:2]
-    problems += r.flag_reasons[:2] + [f"{e.what} in {e.cell}: {e.detail}" for e in r.events][:2]
-    where = "; ".join(problems) or "no detail"
+def _shortened(text: str, limit: int = 160) -> str:
+    """The first line of ``text``, cut between words to about ``limit`` characters."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+def check_problems(r: Result) -> str:
+    """Why the instructor's solutions miss full marks, short: the tests that lost points (those that
+    failed alike named together), then the first flags and events."""
+    by_message: dict[str, list[str]] = {}
+    for test_id, t in r.tests.items():
+        if t.score < t.max_score:
+            by_message.setdefault(_shortened(t.message) or t.status, []).append(test_id)
+    problems = [f"{', '.join(ids)}: {message}" for message, ids in by_message.items()][:3]
+    problems += [_shortened(reason) for reason in integrity.summarize(r.flag_reasons)[:2]]
+    problems += [f"{e.what} in {e.cell}: {_shortened(e.detail)}" for e in r.events[:2]]
+    return "; ".join(problems) or _("no detail")
+
+
+def why_check_failed(r: Result, limits: Limits) -> str:
+    """Why the instructor's solutions fail here: the grading sandbox's own problem first when it has one
+    (a kernel that cannot import the course's packages fails every check), else what failed."""
+    score = f"{r.score:g}/{r.max_score:g}"
     cause = diagnose(limits)
-    why = _("the instructor's solutions of {assignment} score {score} in the grading sandbox ({where})").format(
-        assignment=r.assignment, score=f"{r.score:g}/{r.max_score:g}", where=where)
-    return why + (f"; {cause}" if cause else "")
+    if cause:
+        return _("the grading sandbox cannot run the course: {cause} (so the instructor's solutions of "
+                 "{assignment} score {score} there)").format(cause=cause, assignment=r.assignment, score=score)
+    return _("the instructor's solutions of {assignment} score {score} in the grading sandbox ({where})").format(
+        assignment=r.assignment, score=score, where=check_problems(r))
 
 
 _checked: dict[str, str] = {}
@@ -527,7 +556,7 @@ def ensure_checked(b: dict, limits: Limits) -> None:
                                    "(install the same checkout on every machine)").format(host=socket.gethostname())
             raise BatchStopped(_checked[b["key"]])
         r = _check_bundle(b, limits)
-        _checked[b["key"]] = "" if check_passed(r) else _why_check_failed(r, limits)
+        _checked[b["key"]] = "" if check_passed(r) else why_check_failed(r, limits)
         if _checked[b["key"]]:
             raise BatchStopped(_checked[b["key"]])
 
@@ -588,7 +617,7 @@ def plan(course: Course, assignment: str | None = None, student: str | None = No
                 continue
             digest = submission_hash(course, s, a)
             old = course.result(s, a)
-            if old is not None and old.hash == digest and not force:
+            if old is not None and old.hash == digest and not force and not environment_failure(old):
                 if not old.in_gradebook:
                     unrecorded.append(old)
                 continue
@@ -667,7 +696,8 @@ def _worker_init(zygote_on: bool = True):
 
 
 def _failed(job: dict, why: str) -> Result:
-    """The result for a submission the grader itself could not finish (it never stops the batch alone)."""
+    """The result for a submission the grader itself could not finish: not saved (environment_failure),
+    graded again by the next run; it never stops the batch alone."""
     return Result(
         job["student"], job["assignment"], job["hash"], flag_reasons=[f"the grader failed on this submission: {why}"]
     )
@@ -691,41 +721,66 @@ def environment_failure(result: Result) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class NotGraded:
+    """A submission the grading machine failed on (not the student's doing): nothing of it is written
+    or recorded, so the next `grade` grades it again."""
+
+    student: str
+    assignment: str
+    why: str
+
+
+class Graded(list):
+    """What a `grade` run did: the results it graded or recorded (the list), and ``not_graded``, the
+    submissions the grading machine failed on."""
+
+    def __init__(self, results=(), not_graded=()):
+        super().__init__(results)
+        self.not_graded: list[NotGraded] = list(not_graded)
+
+
+def not_graded_summary(not_graded: list[NotGraded]) -> str:
+    """One line per cause: the submissions the grading machine failed on, and what to do."""
+    by_cause: dict[str, list[str]] = {}
+    for n in not_graded:
+        by_cause.setdefault(n.why, []).append(f"{n.student}/{n.assignment}")
+    return "\n".join(
+        _("not graded: the grading machine failed ({why}) on {n} submissions: {which}; run grade again to grade "
+          "exactly these").format(why=why, n=len(which), which=", ".join(which))
+        for why, which in by_cause.items())
+
+
 class _Batch:
-    """Results as they come: written and recorded one by one by this (the main) process; results that
-    look like the grader's own failure are held back, and most submissions failing so stops the batch."""
+    """Results as they come: written and recorded one by one by this (the main) process. A result that
+    shows the grader's own failure is never saved as a grade: it is set aside as not graded (graded
+    again by the next run), and most submissions failing so stops the batch."""
 
     def __init__(self, course: Course, gb, total: int, bar):
         self.course, self.gb, self.total, self.bar = course, gb, total, bar
         self.done: list[Result] = []
-        self.held: list[tuple[Result, dict]] = []
+        self.not_graded: list[NotGraded] = []
         self.finished = 0
 
     def add(self, result: Result, texts: dict[str, str]) -> None:
         self.finished += 1
         self.bar.step(f"{result.student}/{result.assignment}")
-        if environment_failure(result):
-            self.held.append((result, texts))
-            if len(self.held) >= 3 and 2 * len(self.held) > self.finished:
-                why = environment_failure(self.held[0][0])
-                raise BatchStopped(
-                    _("{n} of the first {total} submissions failed the same way ({why}): this is the grading "
-                      "machine's problem, not the students'").format(n=len(self.held), total=self.finished, why=why)
-                )
+        why = environment_failure(result)
+        if why is None:
+            self._keep(result, texts)
             return
-        self._keep(result, texts)
+        self.not_graded.append(NotGraded(result.student, result.assignment, why))
+        failed = len(self.not_graded)
+        if failed >= 3 and 2 * failed > self.finished:
+            raise BatchStopped(
+                _("{why}, on {n} of the first {total} submissions: the grading machine's problem, not the "
+                  "students'").format(why=self.not_graded[0].why, n=failed, total=self.finished))
 
     def _keep(self, result: Result, texts: dict[str, str]) -> None:
         _write(self.course, result, texts)
         record(self.gb, result)
         _mark_recorded(self.course, result)
         self.done.append(result)
-
-    def finish(self) -> list[Result]:
-        for result, texts in self.held:  # a few broken kernels among many good ones: the students' own
-            self._keep(result, texts)
-        self.held = []
-        return self.done
 
 
 def grade(
@@ -740,12 +795,17 @@ def grade(
     scheduler: str | None = None,
     zygote: bool = True,
 ) -> list[Result]:
-    """Grade everything new; return the results graded or recorded by this run.
+    """Grade everything new; return the results graded or recorded by this run, with the submissions
+    the grading machine failed on (``Graded.not_graded``: not saved, graded again by the next run).
 
-    Raises BatchStopped (nothing graded, nobody flagged) when the instructor's own solutions do not pass
-    in the grading sandbox, or when most submissions fail the same way."""
+    Raises BatchStopped when the instructor's own solutions do not pass in the grading sandbox, or when
+    most submissions fail the same way (``recorded``: how many were recorded before the stop)."""
     from .ui import Progress
 
+    if scheduler:
+        from .cluster import scheduler_address
+
+        scheduler = scheduler_address(scheduler)
     lock = open(course.root / ".autograder.lock", "w")
     try:
         try:
@@ -755,22 +815,26 @@ def grade(
         todo, unrecorded = plan(course, assignment, student, force)
         bundles = {a: bundle(course, a) for a in sorted({j["assignment"] for j in todo})}
         tasks = [task(course, j["student"], j["assignment"], j["hash"]) for j in todo]
-        with course.gradebook() as gb:
+        with course.gradebook(recording=True) as gb:
             done: list[Result] = []
             for result in unrecorded:  # graded before a crash, not yet in the gradebook
                 record(gb, result)
                 _mark_recorded(course, result)
                 done.append(result)
             if not tasks:
-                return done
+                return Graded(done)
             batch = _Batch(course, gb, len(tasks), progress or Progress(len(tasks), _("grading")))
-            if scheduler:
-                from .cluster import grade_on_cluster
+            try:
+                if scheduler:
+                    from .cluster import grade_on_cluster
 
-                grade_on_cluster(scheduler, tasks, bundles, limits, batch, zygote)
-            else:
-                _grade_locally(tasks, bundles, limits, batch, jobs, zygote)
-            return done + batch.finish()
+                    grade_on_cluster(scheduler, tasks, bundles, limits, batch, zygote)
+                else:
+                    _grade_locally(tasks, bundles, limits, batch, jobs, zygote)
+            except BatchStopped as stop:
+                stop.recorded = len(done) + len(batch.done)
+                raise
+            return Graded(done + batch.done, batch.not_graded)
     finally:
         lock.close()
 

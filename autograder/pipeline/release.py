@@ -25,7 +25,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from .. import languages
 from ..i18n import _
-from .course import CourseError
+from .course import Course, CourseError
 from .nbgrader_plugins import autograde_preprocessors, sanitize_preprocessors, student_preprocessors
 
 
@@ -65,6 +65,7 @@ def generate_release(course_dir: Path, assignment: str | None = None, db_url: st
     for name in names:  # before nbgrader writes anything: a source whose languages are not paired
         _check_languages(course_dir, name)
     config = _course_config(course_dir, db_url)
+    Course(course_dir).check_gradebook(config.CourseDirectory.db_url)  # nbgrader would create a missing one
     written = []
     with _venv_on_path(), _quiet_nbgrader():
         for name in names:
@@ -79,6 +80,20 @@ def generate_release(course_dir: Path, assignment: str | None = None, db_url: st
             written.append(notebook)
             _publish(config, name)
     return written
+
+
+def not_released(failed: list[str], limits) -> str:
+    """The error for chapters whose solutions do not score full marks in the grading sandbox: this
+    machine's problem when the sandbox cannot run the course at all (the source is not to blame then),
+    else the source's."""
+    from .grade import diagnose
+
+    cause = diagnose(limits)
+    if cause:
+        return _("error: not released: the solutions could not be checked, because the grading sandbox cannot "
+                 "run the course: {cause}; fix this machine's environment (not the source), then release "
+                 "again").format(cause=cause)
+    return _("error: not released, fix the source first: {assignments}").format(assignments=", ".join(failed))
 
 
 def _check_languages(course_dir: Path, name: str) -> None:

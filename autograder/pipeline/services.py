@@ -114,11 +114,26 @@ class DaskCluster:
         return subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self):
-        for p in self.procs:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            p.wait()
+        """The workers, then the scheduler: SIGTERM first (a worker then closes and removes its temporary
+        folders, which it cannot do once the scheduler is gone), then SIGKILL to what is left of each
+        process group after 10 s."""
+        for group in (self.workers, self.procs[:1]):
+            _signal_all(group, signal.SIGTERM, wait=10)
+        _signal_all(self.procs, signal.SIGKILL)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _signal_all(procs, sig, wait: float | None = None) -> None:
+    """Send ``sig`` to the process group of each of ``procs``, then wait up to ``wait`` s for them all."""
+    for p in procs:
+        try:
+            os.killpg(p.pid, sig)
+        except OSError:
+            pass
+    deadline = None if wait is None else time.monotonic() + wait
+    for p in procs:
+        try:
+            p.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
 
