@@ -89,15 +89,17 @@ def test_every_command_documents_lang(capsys):
 def test_collect_summary_translates_while_the_log_keeps_english():
     with i18n.speaking("zh"):
         report = collect.Report()
-        report.skip("a.txt", i18n.N_("not a notebook (.ipynb)"))
+        report.skip("a.txt", i18n.N_("not a notebook (.ipynb), and {label} has a notebook in this export"),
+                    label="ana/01_leaf_tensors")
         report.skip("b.ipynb", i18n.N_("refused: {size} MB, over the {limit} MB limit (--max-mb)"), size=70, limit=64)
         text = collect.summary(report)
-    assert "已跳过 a.txt：不是笔记本（.ipynb）" in text and "超过 64 MB 的上限" in text
-    assert [s.reason for s in report.skipped] == ["not a notebook (.ipynb)",
-                                                  "refused: 70 MB, over the 64 MB limit (--max-mb)"]
+    assert "已跳过 a.txt：不是笔记本（.ipynb），而且 ana/01_leaf_tensors" in text and "超过 64 MB 的上限" in text
+    assert [s.reason for s in report.skipped] == [
+        "not a notebook (.ipynb), and ana/01_leaf_tensors has a notebook in this export",
+        "refused: 70 MB, over the 64 MB limit (--max-mb)"]
     report = collect.Report()
-    report.skip("a.txt", i18n.N_("not a notebook (.ipynb)"))
-    assert "SKIPPED a.txt: not a notebook (.ipynb)" in collect.summary(report)
+    report.skip("a.txt", i18n.N_("refused: {size} MB, over the {limit} MB limit (--max-mb)"), size=70, limit=64)
+    assert "SKIPPED a.txt: refused: 70 MB, over the 64 MB limit (--max-mb)" in collect.summary(report)
 
 
 def test_export_statuses_stay_english_in_the_csv_and_are_shown_translated():
