@@ -182,14 +182,17 @@ def test_a_result_an_older_version_saved_for_the_machines_failure_is_graded_agai
 
 @pytest.mark.slow
 def test_release_in_a_broken_environment_diagnoses_it_and_does_not_blame_the_source(tmp_path, monkeypatch, capsys):
-    from autograder.pipeline import sandbox
+    from autograder.pipeline import sandbox, zygote
 
     needs_sandbox()
     root = write_tiny_course(tmp_path / "c")
     real = sandbox._package_dirs
     monkeypatch.setattr(sandbox, "_package_dirs",
                         lambda: [d for d in real() if not d.endswith("/autograder")])  # the kernel lacks autograder
-    code = cli.main(["release", "--course", str(root), "--jobs", "1"])
+    try:
+        code = cli.main(["release", "--course", str(root), "--jobs", "1"])
+    finally:  # the zygote this started lacks autograder: no later test of this process may fork from it
+        zygote.close_all()
     out, err = capsys.readouterr()
     assert code == 1
     assert "the kernel cannot import autograder" in err
