@@ -10,7 +10,9 @@ and a training loop: 1,000 SGD steps of a small MLP, keeping every step's loss t
 graph that backward has already run through), as notebooks do when they plot a loss curve.
 
 Each measurement runs in a fresh subprocess, so that peak memory (the growth of the peak resident
-set size over what the process held after its warm-up) belongs to that run alone. Printed:
+set size over what the process held after its warm-up) belongs to that run alone. Every size is timed
+over the same amount of work, 10^5 ops (a hundred graphs of 10^3 ops, one graph of 3*10^5), so that
+noise from the machine weighs the same on the smallest and the largest graph. Printed:
 time per op (forward, and forward + backward) and peak memory per library, and the ratios
 minigrad / torch. Goals: minigrad's time per op within 1.5x from the smallest to the largest
 graph; its peak memory never above torch's.
@@ -55,8 +57,10 @@ def build_wide(L, x, n):
     return y.sum() if y.dim() else y
 
 
-def graph_run(L, kind, n, shape, collector=True):
-    """Peak memory of the first run; the fastest of a few runs for small graphs (time is noisy)."""
+def graph_run(L, kind, n, shape, collector=True, budget=100000):
+    """Time per op over at least ``budget`` ops (as many graphs of ``n`` ops as that takes), so that
+    every size is timed over the same amount of work and noise weighs the same on each; peak memory
+    of the first graph."""
     x = L.ones(shape, requires_grad=True) if shape else L.tensor(0.5, requires_grad=True)
     build = build_chain if kind == "chain" else build_wide
     build(L, x, 100).backward()  # warm-up
@@ -64,8 +68,9 @@ def graph_run(L, kind, n, shape, collector=True):
     base = _peak_kb()  # imports made, would land in whichever measurement comes first)
     if not collector:
         gc.disable()
-    result = {}
-    for _ in range(max(1, min(5, 20000 // n))):
+    result = {"fwd_s": 0.0, "total_s": 0.0}
+    graphs = max(1, budget // n)
+    for _ in range(graphs):
         x.grad = None
         t0 = time.process_time()
         y = build(L, x, n)
@@ -74,8 +79,8 @@ def graph_run(L, kind, n, shape, collector=True):
         t2 = time.process_time()
         del y
         result.setdefault("peak_kb", _peak_kb() - base)
-        result["fwd_s"] = min(result.get("fwd_s", t1 - t0), t1 - t0)
-        result["total_s"] = min(result.get("total_s", t2 - t0), t2 - t0)
+        result["fwd_s"] += (t1 - t0) / graphs
+        result["total_s"] += (t2 - t0) / graphs
     return result
 
 

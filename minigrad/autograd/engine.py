@@ -18,10 +18,11 @@ With ``create_graph=True`` backward runs with grad mode on, so the gradients it 
 their own graph: that is how higher derivatives work. Without ``retain_graph`` each node releases
 what it saved for backward once it has run.
 
-Python's cyclic garbage collector is paused while the nodes run. Backward makes and frees a tensor or
-two per node, and each few hundred of those start a collection; while the whole graph is alive, the
-collections that reach the oldest objects walk every node of it again, so that a backward pass of n
-nodes would cost more than n times one node (bench/scaling.py). Torch's engine, in C++, never meets the
+Python's cyclic garbage collector is paused during backward. Backward makes and frees a tensor or
+two per node, and each few hundred of those start a collection; a collection walks the new objects,
+among them the engine's own dictionaries with an entry per node, and the collections that reach the
+oldest objects walk every node of the graph again, so that a backward pass of n nodes would cost more
+than n times one node (bench/scaling.py). Torch's engine, in C++, never meets the
 collector. Reference counting still frees each gradient the moment it is no longer used; any cycle made
 meanwhile waits for the next collection after backward.
 """
@@ -226,17 +227,18 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     task = GraphTask(create_graph if retain_graph is None else retain_graph, create_graph,
                      accumulate)
     roots = [out.grad_fn or grad_accumulator(out) for out in outputs]
-    count_dependencies(task, roots)
-    seed(task, roots, [out._output_nr for out in outputs], grads)
-    if inputs is not None:
-        _set_targets(task, roots, inputs)
     prev, collecting = _grad_mode.enabled, gc.isenabled()
-    _grad_mode.enabled = create_graph
-    gc.disable()
+    gc.disable()  # also while counting: the counts are a new dict with an entry per node
     try:
+        count_dependencies(task, roots)
+        seed(task, roots, [out._output_nr for out in outputs], grads)
+        if inputs is not None:
+            _set_targets(task, roots, inputs)
+        _grad_mode.enabled = create_graph
         execute(task, roots)
     finally:
         _grad_mode.enabled = prev
+        task.dependencies.clear()  # an entry per node: gone before the next collection walks it
         if collecting:
             gc.enable()
     if inputs is None or accumulate:

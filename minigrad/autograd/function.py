@@ -183,7 +183,8 @@ class BackwardNode(Node):
         if (not self._fn.builtin or self.other is not None
                 or saved and any(t is not None for t in saved)):
             self._freed = True
-        self._saved = ()
+        if saved:  # (only then: one attribute more than it was made with can give a node a
+            self._saved = ()  # dictionary of its own in CPython, one more object per node)
 
     def _materialize(self, grads):
         """One gradient per output: zeros where none arrived (unless materialize_grads is off)."""
