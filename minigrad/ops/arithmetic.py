@@ -193,6 +193,12 @@ class DivRounding(Function):
 
     @staticmethod
     def forward(ctx, a, b, mode):
+        # torch's node saves b, and a for b's gradient, though it computes zeros: a second
+        # backward raises, as does a change of what it saved
+        if isinstance(b, Tensor):
+            ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        else:
+            ctx.other = b
         ctx.shapes = a._data.shape, _shape(b)
         x, y = operands(a, b)
         ctx.out_shape = np.broadcast_shapes(np.shape(x), np.shape(y))
@@ -204,12 +210,13 @@ class DivRounding(Function):
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018 - what torch's node reads (it raises once freed)
         shape_a, shape_b = ctx.shapes  # zeros, even for an inf or nan g (torch's zeros_like)
         return (wrap(np.zeros(shape_a, g._data.dtype)), wrap(np.zeros(shape_b, g._data.dtype)), None)
 
     @staticmethod
     def jvp(ctx, ta, tb, _):
-        return wrap(np.zeros(ctx.out_shape, dtype=ta._data.dtype))
+        return wrap(np.zeros(ctx.out_shape, dtype=(ta if ta is not None else tb)._data.dtype))
 
 
 class Remainder(Function):

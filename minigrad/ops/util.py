@@ -146,3 +146,17 @@ def dims_of(dim, ndim):
     if isinstance(dim, (int, np.integer)):
         dim = (dim,)
     return distinct_dims(dim, ndim) if len(dim) else tuple(range(ndim))
+
+
+def jvp_sum(*terms):
+    """The sum of a jvp rule's terms, one per input, each written ``t is not None and <term>``:
+    the terms of inputs without a tangent (False) are skipped; None if none is left (no tangent).
+
+    torch skips them too (a missing tangent is an exact zero there): adding a zero tangent's term
+    instead would turn ``inf * 0`` into nan where torch gives the sum of the other terms.
+    """
+    total = None
+    for term in terms:
+        if isinstance(term, Tensor):
+            total = term if total is None else total + term
+    return total
