@@ -4,7 +4,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, wrap
-from .util import as_float, broadcasting, jvp_sum, operands, result_dtype, scalar, sum_to
+from .util import as_float, broadcasting, jvp_sum, operands, or_zeros, result_dtype, scalar, sum_to
 
 
 def _constant(x, arr):
@@ -558,10 +558,7 @@ class LerpTensor(Function):
         """torch's: the lerp of the ends' tangents (zeros for one without), plus the weight's
         term."""
         a, b, w = ctx.saved_tensors
-        ends = None
-        if ta is not None or tb is not None:
-            ta, tb = (t if t is not None else _zeros(x) for t, x in ((ta, a), (tb, b)))
-            ends = LerpTensor.apply(ta, tb, w)
+        ends = LerpTensor.apply(*or_zeros((ta, a), (tb, b)), w)  # (even with no tangent, as torch)
         return jvp_sum(ends, tw is not None and tw * (b - a))
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .shape import MatmulSqueeze, UnsafeView
-from .util import jvp_sum, sum_to
+from .util import jvp_sum, or_zeros, sum_to
 
 
 def _same_dtype(a, b, what):
@@ -114,7 +114,8 @@ class Mm(Function):
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = ctx.saved_tensors
-        return jvp_sum(ta is not None and ta.mm(b), tb is not None and a.mm(tb))
+        ta, tb = or_zeros((ta, a), (tb, b))  # as torch's (inf @ zeros is nan)
+        return ta.mm(b) + a.mm(tb)
 
 
 class Mv(Function):
@@ -140,7 +141,8 @@ class Mv(Function):
     @staticmethod
     def jvp(ctx, tm, tv):
         m, v = ctx.saved_tensors
-        return jvp_sum(tm is not None and tm.mv(v), tv is not None and m.mv(tv))
+        tm, tv = or_zeros((tm, m), (tv, v))  # as torch's (inf @ zeros is nan)
+        return tm.mv(v) + m.mv(tv)
 
 
 class BatchedMatmul(Function):
@@ -172,7 +174,8 @@ class BatchedMatmul(Function):
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = ctx.saved_tensors
-        return jvp_sum(ta is not None and ta @ b, tb is not None and a @ tb)
+        ta, tb = or_zeros((ta, a), (tb, b))  # as torch's (inf @ zeros is nan)
+        return ta @ b + a @ tb
 
 
 class Addmm(Function):
@@ -204,7 +207,7 @@ class Addmm(Function):
     @staticmethod
     def jvp(ctx, t_input, ta, tb, *_):
         product = Mm.jvp(ctx, ta, tb)
-        if product is not None and ctx.alpha != 1:
+        if ctx.alpha != 1:
             product = product * ctx.alpha
         bias = t_input if t_input is None or ctx.beta == 1 else t_input * ctx.beta
         return jvp_sum(product, bias)

@@ -93,3 +93,74 @@ def test_input_changed_in_place_before_backward(name, requires_grad):
         return [x.grad for x in xs]
     for i in range(len(shapes)):
         same(lambda L, i=i: changed(L, i))
+
+
+# ---------------------------------------------------------------------- forward mode
+SPECIAL = st.sampled_from([0.0, -0.0, 1.5, -2.0, 0.5, float("inf"), float("-inf"), float("nan")])
+TRIPLES = st.lists(SPECIAL, min_size=3, max_size=3)
+
+UNARY_FW = {
+    "exp": lambda L, x: x.exp(), "log": lambda L, x: x.log(), "sin": lambda L, x: x.sin(),
+    "tanh": lambda L, x: x.tanh(), "sigmoid": lambda L, x: x.sigmoid(), "relu": lambda L, x: x.relu(),
+    "sqrt": lambda L, x: x.sqrt(), "abs": lambda L, x: x.abs(), "floor": lambda L, x: x.floor(),
+    "x*2": lambda L, x: x * 2, "x/2": lambda L, x: x / 2, "2/x": lambda L, x: 2 / x,
+    "x**2": lambda L, x: x ** 2, "2**x": lambda L, x: 2 ** x, "x%2": lambda L, x: x % 2,
+    "clamp": lambda L, x: x.clamp(-1, 1), "sum": lambda L, x: x.sum(), "softmax": lambda L, x: x.softmax(0),
+    "x[1:]": lambda L, x: x[1:], "view": lambda L, x: x.view(3, 1), "mul_": lambda L, x: (x * 1).mul_(3),
+}
+
+BINARY_FW = {
+    "add": lambda L, a, b: a + b, "sub_alpha": lambda L, a, b: L.sub(a, b, alpha=2),
+    "mul": lambda L, a, b: a * b, "div": lambda L, a, b: a / b, "pow": lambda L, a, b: a ** b,
+    "remainder": lambda L, a, b: a % b, "div_floor": lambda L, a, b: L.div(a, b, rounding_mode="floor"),
+    "maximum": lambda L, a, b: L.maximum(a, b), "where": lambda L, a, b: L.where(a > b, a, b),
+    "lerp": lambda L, a, b: L.lerp(a, b, 0.25), "lerp_tensor": lambda L, a, b: L.lerp(a, a, b),
+    "dot": lambda L, a, b: L.dot(a, b), "outer": lambda L, a, b: L.outer(a, b),
+    "mm": lambda L, a, b: a.view(3, 1).mm(b.view(1, 3)), "cat": lambda L, a, b: L.cat([a, b]),
+    "stack": lambda L, a, b: L.stack([a, b]), "broadcast_add": lambda L, a, b: a + b.view(3, 1),
+    "addcmul": lambda L, a, b: L.addcmul(a, a, b, value=2), "addcdiv": lambda L, a, b: L.addcdiv(b, a, b),
+    "addmm": lambda L, a, b: L.addmm(a, a.view(3, 1), b.view(1, 3)),
+    "mse_loss": lambda L, a, b: L.nn.functional.mse_loss(a, b),
+    "tanh_backward": lambda L, a, b: L.autograd.grad(b.tanh(), b, a, create_graph=True)[0],
+    "copy_": lambda L, a, b: (a * 1).copy_(b), "add_": lambda L, a, b: (a * 1).add_(b),
+    "index_put": lambda L, a, b: a.index_put((L.tensor([0, 2]),), b[:2]),
+    "clamp_tensor": lambda L, a, b: a.clamp(min=b),
+}
+
+
+def _duals(L, values, tangents):
+    """Tensors of these values; those with a tangent in ``tangents`` (None: none) made dual."""
+    fw = L.autograd.forward_ad
+    xs = [L.tensor(v, dtype=L.float64) for v in values]
+    return [x if t is None else fw.make_dual(x, L.tensor(t, dtype=L.float64)) for x, t in zip(xs, tangents)]
+
+
+def _forward(op, values, tangents):
+    """``op`` on dual tensors: the output's primal and tangent (None if it has none), or the error."""
+    def case(L):
+        fw = L.autograd.forward_ad
+        with fw.dual_level():
+            primal, tangent = fw.unpack_dual(op(L, *_duals(L, values, tangents)))
+            return [primal.clone(), tangent if tangent is None else tangent.clone()]
+    same(case)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(name=st.sampled_from(sorted(UNARY_FW)), x=TRIPLES, t=TRIPLES)
+def test_unary_tangents_with_special_values(name, x, t):
+    _forward(UNARY_FW[name], [x], [t])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(name=st.sampled_from(sorted(BINARY_FW)), a=TRIPLES, b=TRIPLES, ta=TRIPLES, tb=TRIPLES,
+       which=st.sampled_from([(True, False), (False, True), (True, True)]))
+def test_binary_tangents_skip_inputs_without_one(name, a, b, ta, tb, which):
+    """Each input with or without a tangent (inf, nan and 0 among values and tangents): the
+    missing tangent's term is left out, as in torch, not counted as zeros (inf * 0 = nan)."""
+    _forward(BINARY_FW[name], [a, b], [ta if which[0] else None, tb if which[1] else None])
+
+
+@pytest.mark.parametrize("name", sorted(BINARY_FW))
+def test_no_tangent_where_no_input_has_one(name):
+    """Inside dual_level, inputs without tangents give an output without one."""
+    _forward(BINARY_FW[name], [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], [None, None])
