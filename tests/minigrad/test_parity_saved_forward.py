@@ -164,3 +164,19 @@ def test_binary_tangents_skip_inputs_without_one(name, a, b, ta, tb, which):
 def test_no_tangent_where_no_input_has_one(name):
     """Inside dual_level, inputs without tangents give an output without one."""
     _forward(BINARY_FW[name], [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], [None, None])
+
+
+# ---------------------------------------------------------------------- sum(None)
+@pytest.mark.parametrize("call", [
+    lambda L, x: x.sum(), lambda L, x: x.sum(None), lambda L, x: x.sum(dim=None), lambda L, x: x.sum(axis=None),
+    lambda L, x: L.sum(x, None), lambda L, x: x.sum(dtype=L.float64), lambda L, x: x.sum(None, keepdim=True),
+    lambda L, x: x.mean(), lambda L, x: x.mean(None), lambda L, x: x.mean(axis=None), lambda L, x: x.sum(1),
+])
+def test_sum_with_dim_none_is_the_overload_with_dims(call):
+    """``x.sum(None)`` is torch's overload with dims (SumBackward1), ``x.sum()`` the other one."""
+    def case(L):
+        x = L.ones(2, 3, requires_grad=True)
+        out = call(L, x)
+        out.backward(L.ones_like(out))
+        return [out.grad_fn.name(), out, x.grad]
+    same(case)
