@@ -7,9 +7,8 @@ same pass as the values: one forward pass gives one Jacobian-vector product.
 import weakref
 from collections import namedtuple
 
-import numpy as np
 
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor
 
 
 class _State:
@@ -93,18 +92,22 @@ def has_tangents(args):
 
 
 def propagate(fn, ctx, args, outs):
-    """Called by Function.apply at each op: compute the outputs' tangents with ``fn.jvp``."""
-    tangents = tuple(
-        (a._fw_grad if a._fw_grad is not None else wrap(np.zeros_like(a._data)))
-        if isinstance(a, Tensor) else None
-        for a in args)
+    """Called by Function.apply at each op: compute the outputs' tangents with ``fn.jvp``.
+
+    An input without a tangent gets None, not zeros: its terms are left out of the output's
+    tangent, as in torch (where ``inf * 0`` would make a zero tangent's term nan). An output whose
+    tangent came from a broadcast input alone gets it broadcast to its own shape.
+    """
+    tangents = tuple(a._fw_grad if isinstance(a, Tensor) else None for a in args)
     state.in_jvp = True
     try:
         out_t = fn.jvp(ctx, *tangents)
+        if not isinstance(out_t, tuple):
+            out_t = (out_t,)
+        out_t = [t if t is None or not isinstance(o, Tensor) or t._data.shape == o._data.shape
+                 else t.expand(o._data.shape).clone() for o, t in zip(outs, out_t)]
     finally:
         state.in_jvp = False
-    if not isinstance(out_t, tuple):
-        out_t = (out_t,)
     for o, t in zip(outs, out_t):
         if isinstance(o, Tensor) and t is not None and o._data.dtype.kind == "f":
             set_tangent(o, t)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, wrap
-from .util import as_float, broadcasting, operands, scalar, sum_to
+from .util import as_float, broadcasting, jvp_sum, operands, scalar, sum_to
 
 
 def _binary(fn, a, b):
@@ -75,9 +75,7 @@ class Add(Function):
 
     @staticmethod
     def jvp(ctx, ta, tb, _=None):
-        if tb is None:
-            return ta
-        return ta + (tb * ctx.alpha if ctx.alpha != 1 else tb)
+        return jvp_sum(ta, tb is not None and (tb * ctx.alpha if ctx.alpha != 1 else tb))
 
 
 class Sub(Add):
@@ -143,7 +141,7 @@ class Mul(Function):
         if not ctx.saved_tensors:
             return ta * ctx.other
         a, b = ctx.saved_tensors
-        return ta * b + a * tb
+        return jvp_sum(ta is not None and ta * b, tb is not None and a * tb)
 
 
 class Div(Function):
@@ -180,8 +178,8 @@ class Div(Function):
     def jvp(ctx, ta, tb):
         if not ctx.saved_tensors:
             return ta / ctx.other
-        a, b = ctx.saved_tensors
-        return ta / b - a * tb / (b * b)
+        a, b = ctx.saved_tensors  # torch's: (ta - tb * a / b) / b, without a missing one's term
+        return jvp_sum(ta, tb is not None and -(tb * (a / b))) / b
 
 
 class DivRounding(Function):
@@ -193,6 +191,12 @@ class DivRounding(Function):
 
     @staticmethod
     def forward(ctx, a, b, mode):
+        # torch's node saves b, and a for b's gradient, though it computes zeros: a second
+        # backward raises, as does a change of what it saved
+        if isinstance(b, Tensor):
+            ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        else:
+            ctx.other = b
         ctx.shapes = a._data.shape, _shape(b)
         x, y = operands(a, b)
         ctx.out_shape = np.broadcast_shapes(np.shape(x), np.shape(y))
@@ -204,12 +208,13 @@ class DivRounding(Function):
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018 - what torch's node reads (it raises once freed)
         shape_a, shape_b = ctx.shapes  # zeros, even for an inf or nan g (torch's zeros_like)
         return (wrap(np.zeros(shape_a, g._data.dtype)), wrap(np.zeros(shape_b, g._data.dtype)), None)
 
     @staticmethod
     def jvp(ctx, ta, tb, _):
-        return wrap(np.zeros(ctx.out_shape, dtype=ta._data.dtype))
+        return wrap(np.zeros(ctx.out_shape, dtype=(ta if ta is not None else tb)._data.dtype))
 
 
 class Remainder(Function):
@@ -239,10 +244,8 @@ class Remainder(Function):
 
     @classmethod
     def jvp(cls, ctx, ta, tb):
-        if tb is None:
-            return ta
-        a, b = ctx.saved_tensors
-        return ta - tb * a.div(b, rounding_mode=cls.rounding)
+        a, b = ctx.saved_tensors if tb is not None else (None, None)
+        return jvp_sum(ta, tb is not None and -tb * a.div(b, rounding_mode=cls.rounding))
 
 
 class RemainderScalar(Remainder):
@@ -424,8 +427,7 @@ class PowTensor(Function):
 
     @staticmethod
     def jvp(ctx, ta, tb):
-        da, db = PowTensor._times_partials(ctx, ta, tb)
-        return da if db is None else db if da is None else da + db
+        return jvp_sum(*PowTensor._times_partials(ctx, ta, tb))
 
 
 class RPow(Function):

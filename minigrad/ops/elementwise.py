@@ -4,7 +4,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, wrap
-from .util import as_float, broadcasting, operands, result_dtype, scalar, sum_to
+from .util import as_float, broadcasting, jvp_sum, operands, or_zeros, result_dtype, scalar, sum_to
 
 
 def _constant(x, arr):
@@ -140,7 +140,8 @@ class TanhBackward(Function):
     @staticmethod
     def jvp(ctx, tg, tout):
         g, out = ctx.saved_tensors
-        return TanhBackward.apply(tg, out) - g * out * tout * 2
+        return jvp_sum(tg is not None and TanhBackward.apply(tg, out),
+                       tout is not None and g * out * tout * -2)
 
 
 def _sigmoid(a):
@@ -185,7 +186,8 @@ class SigmoidBackward(Function):
     @staticmethod
     def jvp(ctx, tg, tout):
         g, out = ctx.saved_tensors
-        return SigmoidBackward.apply(tg, out) + g * (1 - out * 2) * tout
+        return jvp_sum(tg is not None and SigmoidBackward.apply(tg, out),
+                       tout is not None and g * (1 - out * 2) * tout)
 
 
 class Sqrt(Unary):
@@ -474,6 +476,7 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.save_for_backward(wrap(mask))
+        ctx.shape = x._data.shape
         v = value._data if isinstance(value, Tensor) else value
         return np.where(mask, np.asarray(v, dtype=x._data.dtype), x._data)
 
@@ -488,6 +491,7 @@ class MaskedFill(Function):
     @staticmethod
     def jvp(ctx, tx, _, tv):
         mask, = ctx.saved_tensors
+        tx = tx if tx is not None else wrap(np.zeros(ctx.shape, tv._data.dtype))
         return MaskedFill.apply(tx, mask._data, tv if tv is not None else 0.0)
 
 
@@ -534,22 +538,28 @@ class LerpTensor(Function):
 
     @staticmethod
     def forward(ctx, a, b, weight):
-        ctx.save_for_backward(a, b, weight)
+        need_weight = ctx.needs_input_grad[2]  # as torch: the ends only for the weight's gradient
+        ctx.save_for_backward(a if need_weight else None, b if need_weight else None, weight)
+        ctx.shapes = a._data.shape, b._data.shape, weight._data.shape
         x, y, w = np.broadcast_arrays(a._data, b._data, weight._data)
         return _lerp(x, y, w)
 
     @staticmethod
     def backward(ctx, g):
         a, b, w = ctx.saved_tensors
-        return (sum_to(g * (1 - w), a._data.shape), sum_to(g * w, b._data.shape),
-                sum_to(g * (b - a), w._data.shape))
+        need_a, need_b, need_w = ctx.needs_input_grad
+        shape_a, shape_b, shape_w = ctx.shapes
+        return (sum_to(g * (1 - w), shape_a) if need_a else None,
+                sum_to(g * w, shape_b) if need_b else None,
+                sum_to(g * (b - a), shape_w) if need_w else None)
 
     @staticmethod
     def jvp(ctx, ta, tb, tw):
+        """torch's: the lerp of the ends' tangents (zeros for one without), plus the weight's
+        term."""
         a, b, w = ctx.saved_tensors
-        ta, tb = (t if t is not None else _zeros(x) for t, x in ((ta, a), (tb, b)))
-        out = LerpTensor.apply(ta, tb, w)
-        return out + tw * (b - a) if tw is not None else out
+        ends = LerpTensor.apply(*or_zeros((ta, a), (tb, b)), w)  # (even with no tangent, as torch)
+        return jvp_sum(ends, tw is not None and tw * (b - a))
 
 
 class Addcmul(Function):
@@ -560,21 +570,28 @@ class Addcmul(Function):
 
     @staticmethod
     def forward(ctx, x, t1, t2, value):
-        ctx.value, ctx.shape = value, x._data.shape
-        ctx.save_for_backward(t1, t2)
+        ctx.value, ctx.shapes = value, (x._data.shape, t1._data.shape, t2._data.shape)
+        _, need_1, need_2 = ctx.needs_input_grad[:3]
+        ctx.save_for_backward(t1 if need_2 else None, t2 if need_1 else None)  # as torch
         return broadcasting(lambda a, b: x._data + value * a * b, t1._data, t2._data)
 
     @staticmethod
     def backward(ctx, g):
+        need_x, need_1, need_2 = ctx.needs_input_grad[:3]
+        shape_x, shape_1, shape_2 = ctx.shapes
+        grad_x = sum_to(g, shape_x) if need_x else None
+        if not (need_1 or need_2):  # (then nothing was saved, and may run again, as in torch)
+            return grad_x, None, None, None
         t1, t2 = ctx.saved_tensors
         gv = g * ctx.value
-        return (sum_to(g, ctx.shape), sum_to(gv * t2, t1._data.shape),
-                sum_to(gv * t1, t2._data.shape), None)
+        return (grad_x, sum_to(gv * t2, shape_1) if need_1 else None,
+                sum_to(gv * t1, shape_2) if need_2 else None, None)
 
     @staticmethod
     def jvp(ctx, tx, ta, tb, _):
         t1, t2 = ctx.saved_tensors
-        return tx + ctx.value * (ta * t2 + t1 * tb)
+        return jvp_sum(tx, ta is not None and ctx.value * (ta * t2),
+                       tb is not None and ctx.value * (t1 * tb))
 
 
 class Addcdiv(Function):
@@ -585,21 +602,24 @@ class Addcdiv(Function):
 
     @staticmethod
     def forward(ctx, x, t1, t2, value):
-        ctx.value, ctx.shape = value, x._data.shape
-        ctx.save_for_backward(t1, t2)
+        ctx.value, ctx.shapes = value, (x._data.shape, t1._data.shape, t2._data.shape)
+        ctx.save_for_backward(t1 if ctx.needs_input_grad[2] else None, t2)  # as torch
         return broadcasting(lambda a, b: x._data + value * a / b, t1._data, t2._data)
 
     @staticmethod
     def backward(ctx, g):
-        t1, t2 = ctx.saved_tensors
+        t1, t2 = ctx.saved_tensors  # (read even for x's gradient: a second backward raises)
+        need_x, need_1, need_2 = ctx.needs_input_grad[:3]
+        shape_x, shape_1, shape_2 = ctx.shapes
         gv = g * ctx.value
-        return (sum_to(g, ctx.shape), sum_to(gv / t2, t1._data.shape),
-                sum_to(-gv * t1 / (t2 * t2), t2._data.shape), None)
+        return (sum_to(g, shape_x) if need_x else None, sum_to(gv / t2, shape_1) if need_1 else None,
+                sum_to(-gv * t1 / (t2 * t2), shape_2) if need_2 else None, None)
 
     @staticmethod
     def jvp(ctx, tx, ta, tb, _):
         t1, t2 = ctx.saved_tensors
-        return tx + ctx.value * (ta / t2 - t1 * tb / (t2 * t2))
+        return jvp_sum(tx, ta is not None and ctx.value * (ta / t2),
+                       tb is not None and ctx.value * (-t1 * tb / (t2 * t2)))
 
 
 # ---------------------------------------------------------------------- functional forms

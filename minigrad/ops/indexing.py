@@ -119,7 +119,7 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, x, index, values, accumulate):
-        ctx.accumulate, ctx.values_shape = accumulate, values._data.shape
+        ctx.accumulate, ctx.shapes = accumulate, (x._data.shape, values._data.shape)
         _save_with_index(ctx, index)
         out = np.array(x._data)
         if accumulate:
@@ -141,13 +141,16 @@ class IndexPut(Function):
                 kept[index] = False
                 grad_x = g * wrap(kept.astype(g._data.dtype))
         if need_values:
-            grad_values = sum_to(Index.apply(g, index), ctx.values_shape)
+            grad_values = sum_to(Index.apply(g, index), ctx.shapes[1])
         return grad_x, None, grad_values, None
 
     @staticmethod
     def jvp(ctx, tx, _, tv, _a):
+        """torch's: the tangents put as the values are (zeros for the one without)."""
         index, = _saved_with_index(ctx, 0)
-        tv = tv if tv is not None else wrap(np.zeros(ctx.values_shape, dtype=tx._data.dtype))
+        dtype = (tx if tx is not None else tv)._data.dtype
+        tx, tv = (t if t is not None else wrap(np.zeros(shape, dtype))
+                  for t, shape in zip((tx, tv), ctx.shapes))
         return IndexPut.apply(tx, index, tv, ctx.accumulate)
 
 

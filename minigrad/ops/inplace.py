@@ -252,7 +252,7 @@ class Copy(Function):
 
     @staticmethod
     def forward(ctx, x, src):
-        ctx.src_shape, ctx.src_dtype = src._data.shape, src._data.dtype
+        ctx.shape, ctx.src_shape, ctx.src_dtype = x._data.shape, src._data.shape, src._data.dtype
         try:
             return np.broadcast_to(src._data, x._data.shape).astype(x._data.dtype)
         except ValueError:
@@ -267,7 +267,7 @@ class Copy(Function):
 
     @staticmethod
     def jvp(ctx, tx, tsrc):
-        return tsrc.expand(tx._data.shape) if tsrc is not None else _zeros(tx)
+        return tsrc.expand(ctx.shape) if tsrc is not None else _zeros(tx)
 
 
 class Fill(Function):
@@ -297,6 +297,7 @@ class FillTensor(Function):
 
     @staticmethod
     def forward(ctx, x, value):
+        ctx.shape = x._data.shape
         return np.full(x._data.shape, value._data, dtype=x._data.dtype)
 
     @staticmethod
@@ -306,7 +307,7 @@ class FillTensor(Function):
 
     @staticmethod
     def jvp(ctx, t, tv):
-        return tv.expand(t._data.shape) if tv is not None else _zeros(t)
+        return tv.expand(ctx.shape) if tv is not None else _zeros(t)
 
 
 class Zero(Fill):

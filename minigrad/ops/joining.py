@@ -3,7 +3,14 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.views import make_view
+from ..tensor import wrap
 from .util import wrap_dim
+
+
+def _or_zeros(tangents, shapes):
+    """The inputs' tangents, zeros for those without one (torch's cat and stack jvp)."""
+    dtype = next(t for t in tangents if t is not None)._data.dtype
+    return [t if t is not None else wrap(np.zeros(shape, dtype)) for t, shape in zip(tangents, shapes)]
 
 
 class Cat(Function):
@@ -16,6 +23,7 @@ class Cat(Function):
         arrays = [t._data for t in tensors]
         ctx.dim = dim
         ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
+        ctx.shapes = [a.shape for a in arrays]  # (for the tangent of an input without one)
         first = arrays[0].shape
         for i, a in enumerate(arrays[1:], 1):
             if a.ndim != len(first):
@@ -34,7 +42,7 @@ class Cat(Function):
 
     @staticmethod
     def jvp(ctx, *tangents):
-        return Cat.apply(*tangents[:-1], ctx.dim)
+        return Cat.apply(*_or_zeros(tangents[:-1], ctx.shapes), ctx.dim)
 
 
 class Stack(Function):
@@ -45,6 +53,7 @@ class Stack(Function):
     def forward(ctx, *args):
         *tensors, dim = args
         ctx.dim = dim
+        ctx.shapes = [t._data.shape for t in tensors]
         first = tensors[0]._data.shape
         for i, t in enumerate(tensors):
             if t._data.shape != first:
@@ -58,7 +67,7 @@ class Stack(Function):
 
     @staticmethod
     def jvp(ctx, *tangents):
-        return Stack.apply(*tangents[:-1], ctx.dim)
+        return Stack.apply(*_or_zeros(tangents[:-1], ctx.shapes), ctx.dim)
 
 
 class Split(Function):

@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .shape import MatmulSqueeze, UnsafeView
-from .util import sum_to
+from .util import jvp_sum, or_zeros, sum_to
 
 
 def _same_dtype(a, b, what):
@@ -14,6 +14,14 @@ def _same_dtype(a, b, what):
                                f"{a.dtype.scalar_name} and {b.dtype.scalar_name}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{a.dtype.c_name} != {b.dtype.c_name}")
+
+
+def save_factors(ctx, a, b, need_a, need_b):
+    """Save what the gradients of a product of ``a`` and ``b`` need: ``b`` for a's gradient, ``a``
+    for b's. As torch, each only when the other input needs a gradient: a factor that was not
+    saved may then change in place before backward, and a node that saved nothing (an addmm whose
+    bias alone requires grad) may run backward twice."""
+    ctx.save_for_backward(a if need_b else None, b if need_a else None)
 
 
 class Dot(Function):
@@ -30,7 +38,7 @@ class Dot(Function):
                                f"to have the same number of elements, but got {x.size} and {y.size} "
                                "elements respectively")
         _same_dtype(a, b, "dot")
-        ctx.save_for_backward(a, b)
+        save_factors(ctx, a, b, *ctx.needs_input_grad)
         return np.asarray(np.dot(x, y))
 
     @staticmethod
@@ -42,18 +50,22 @@ class Dot(Function):
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = ctx.saved_tensors
-        return ta.dot(b) + a.dot(tb)
+        return jvp_sum(ta is not None and ta.dot(b), tb is not None and a.dot(tb))
 
 
-def _mm_in_layout_of(x, y, like):
-    """``x @ y``, stored in memory the way ``like`` is (row- or column-major).
+def _column_major(t):
+    flags = t._data.flags
+    return flags.f_contiguous and not flags.c_contiguous
+
+
+def _mm_in_layout(x, y, column_major):
+    """``x @ y``, stored in memory row- or column-major, like the input it is the gradient of.
 
     torch hands each input a gradient with the input's own memory layout. For ``x @ W.T`` this
     makes W's gradient row-major like W itself, so the optimizer's updates run over contiguous
     memory instead of striding through a transposed view.
     """
-    flags = like._data.flags
-    if flags.f_contiguous and not flags.c_contiguous:
+    if column_major:
         return y.t().mm(x.t()).t()
     return x.mm(y)
 
@@ -64,6 +76,13 @@ class Mm(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        out = Mm.product(a, b)
+        Mm.save(ctx, a, b, *ctx.needs_input_grad)
+        return out
+
+    @staticmethod
+    def product(a, b):
+        """``a @ b``'s values, after torch's checks."""
         x, y = a._data, b._data
         if x.ndim != 2:
             raise RuntimeError("self must be a matrix")
@@ -73,19 +92,29 @@ class Mm(Function):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({x.shape[0]}x{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
         _same_dtype(a, b, "mm")
-        ctx.save_for_backward(a, b)
         return x @ y
 
     @staticmethod
+    def save(ctx, a, b, need_a, need_b):
+        """Save the factors (see save_factors), and the memory layout of each for its gradient."""
+        save_factors(ctx, a, b, need_a, need_b)
+        ctx.layouts = _column_major(a), _column_major(b)
+
+    @staticmethod
     def backward(ctx, g):
+        return Mm.gradients(ctx, g, *ctx.needs_input_grad)
+
+    @staticmethod
+    def gradients(ctx, g, need_a, need_b):
         a, b = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        return (_mm_in_layout_of(g, b.t(), a) if need[0] else None,
-                _mm_in_layout_of(a.t(), g, b) if need[1] else None)
+        layout_a, layout_b = ctx.layouts
+        return (_mm_in_layout(g, b.t(), layout_a) if need_a else None,
+                _mm_in_layout(a.t(), g, layout_b) if need_b else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = ctx.saved_tensors
+        ta, tb = or_zeros((ta, a), (tb, b))  # as torch's (inf @ zeros is nan)
         return ta.mm(b) + a.mm(tb)
 
 
@@ -100,7 +129,7 @@ class Mv(Function):
             raise RuntimeError(f"size mismatch, got input ({x.shape[0]}), mat ({x.shape[0]}x{x.shape[1]}), "
                                f"vec ({y.shape[0]})")
         _same_dtype(m, v, "mm")
-        ctx.save_for_backward(m, v)
+        save_factors(ctx, m, v, *ctx.needs_input_grad)
         return x @ y
 
     @staticmethod
@@ -112,6 +141,7 @@ class Mv(Function):
     @staticmethod
     def jvp(ctx, tm, tv):
         m, v = ctx.saved_tensors
+        tm, tv = or_zeros((tm, m), (tv, v))  # as torch's (inf @ zeros is nan)
         return tm.mv(v) + m.mv(tv)
 
 
@@ -124,7 +154,8 @@ class BatchedMatmul(Function):
     @staticmethod
     def forward(ctx, a, b):
         _same_dtype(a, b, "mm")
-        ctx.save_for_backward(a, b)
+        save_factors(ctx, a, b, *ctx.needs_input_grad)
+        ctx.shapes = a._data.shape, b._data.shape
         try:
             return np.matmul(a._data, b._data)
         except ValueError:
@@ -135,13 +166,15 @@ class BatchedMatmul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        return (sum_to(g @ b.mT, a._data.shape) if need[0] else None,
-                sum_to(a.mT @ g, b._data.shape) if need[1] else None)
+        need_a, need_b = ctx.needs_input_grad
+        shape_a, shape_b = ctx.shapes
+        return (sum_to(g @ b.mT, shape_a) if need_a else None,
+                sum_to(a.mT @ g, shape_b) if need_b else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = ctx.saved_tensors
+        ta, tb = or_zeros((ta, a), (tb, b))  # as torch's (inf @ zeros is nan)
         return ta @ b + a @ tb
 
 
@@ -153,7 +186,8 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, input, mat1, mat2, beta=1, alpha=1):
-        product = Mm.forward(ctx, mat1, mat2)  # checks the shapes and saves (mat1, mat2)
+        product = Mm.product(mat1, mat2)
+        Mm.save(ctx, mat1, mat2, *ctx.needs_input_grad[1:3])  # (input's gradient needs nothing)
         ctx.input_shape, ctx.beta, ctx.alpha = input._data.shape, beta, alpha
         out = product if alpha == 1 else product * alpha
         bias = input._data if beta == 1 else input._data * beta
@@ -164,19 +198,19 @@ class Addmm(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        g_product = g if ctx.alpha == 1 else g * ctx.alpha
-        return (sum_to(g if ctx.beta == 1 else g * ctx.beta, ctx.input_shape) if need[0] else None,
-                _mm_in_layout_of(g_product, b.t(), a) if need[1] else None,
-                _mm_in_layout_of(a.t(), g_product, b) if need[2] else None)
+        need_input, need_a, need_b = ctx.needs_input_grad[:3]
+        grad_input = sum_to(g if ctx.beta == 1 else g * ctx.beta, ctx.input_shape) if need_input else None
+        if not (need_a or need_b):  # (then nothing was saved: reading saved_tensors could raise)
+            return grad_input, None, None
+        return (grad_input,) + Mm.gradients(ctx, g if ctx.alpha == 1 else g * ctx.alpha, need_a, need_b)
 
     @staticmethod
     def jvp(ctx, t_input, ta, tb, *_):
-        a, b = ctx.saved_tensors
-        out = ta.mm(b) + a.mm(tb)
-        out = out if ctx.alpha == 1 else out * ctx.alpha
-        return out + (t_input if ctx.beta == 1 else t_input * ctx.beta)
+        product = Mm.jvp(ctx, ta, tb)
+        if ctx.alpha != 1:
+            product = product * ctx.alpha
+        bias = t_input if t_input is None or ctx.beta == 1 else t_input * ctx.beta
+        return jvp_sum(product, bias)
 
 
 def dot(input, other):

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import wrap
+from .util import or_zeros
 
 
 def apply_reduction(x, reduction):
@@ -48,7 +49,9 @@ class MseLoss(Function):
     @staticmethod
     def jvp(ctx, t_input, t_target, _):
         input, target = ctx.saved_tensors
-        return apply_reduction(2 * (input - target) * (t_input - t_target), ctx.reduction)
+        t_input, t_target = or_zeros((t_input, input), (t_target, target))  # as torch's
+        diff = input - target  # torch's: each input's term, with zeros for a missing tangent
+        return apply_reduction(2 * diff * t_input + 2 * -diff * t_target, ctx.reduction)
 
 
 class NllLoss(Function):

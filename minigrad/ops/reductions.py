@@ -448,26 +448,32 @@ class Std(Var):
 
 
 # ---------------------------------------------------------------------- functional forms
+# x.sum() and x.sum(None) are two overloads in torch, with two nodes: SumBackward0 for the first,
+# SumBackward1 (the one with dims) as soon as a dim is given, even None. Likewise for mean.
+NO_DIM = object()
+
+
 def _dim_arg(dim, axis):
-    return axis if dim is None else dim
+    """The dims given, as ``dim`` or by numpy's name ``axis``: NO_DIM if neither was."""
+    return axis if dim is NO_DIM else dim
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):  # noqa: A001
+def sum(input, dim=NO_DIM, keepdim=False, *, dtype=None, axis=NO_DIM):  # noqa: A001
     if dtype is not None:
         input = input.to(dtype)
     dim = _dim_arg(dim, axis)
-    if dim is None and not keepdim:
+    if dim is NO_DIM and not keepdim:
         return Sum.apply(input, dims_of(None, input._data.ndim), False)
-    return SumDim.apply(input, dims_of(dim, input._data.ndim), keepdim)
+    return SumDim.apply(input, dims_of(None if dim is NO_DIM else dim, input._data.ndim), keepdim)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+def mean(input, dim=NO_DIM, keepdim=False, *, dtype=None, axis=NO_DIM):
     if dtype is not None:
         input = input.to(dtype)
     dim = _dim_arg(dim, axis)
-    if dim is None and not keepdim:
+    if dim is NO_DIM and not keepdim:
         return Mean.apply(input, dims_of(None, input._data.ndim), False)
-    return MeanDim.apply(input, dims_of(dim, input._data.ndim), keepdim)
+    return MeanDim.apply(input, dims_of(None if dim is NO_DIM else dim, input._data.ndim), keepdim)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):

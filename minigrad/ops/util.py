@@ -3,7 +3,7 @@ which gives a broadcast input its share of a gradient."""
 import numpy as np
 
 from ..dtypes import FLOAT_SCALARS
-from ..tensor import Tensor
+from ..tensor import Tensor, wrap
 
 _FLOAT = np.dtype(np.float32)  # torch's default floating dtype
 _INT = np.dtype(np.int64)
@@ -146,3 +146,24 @@ def dims_of(dim, ndim):
     if isinstance(dim, (int, np.integer)):
         dim = (dim,)
     return distinct_dims(dim, ndim) if len(dim) else tuple(range(ndim))
+
+
+def or_zeros(*pairs):
+    """For ``(tangent, input)`` pairs: each tangent, or zeros shaped like its input where it is
+    None. Some of torch's jvp rules (mm, mse_loss, the ends of lerp) compute with such zeros, so
+    that an inf or nan in another input makes their term nan, where other rules skip it (jvp_sum)."""
+    return [t if t is not None else wrap(np.zeros_like(x._data)) for t, x in pairs]
+
+
+def jvp_sum(*terms):
+    """The sum of a jvp rule's terms, one per input, each written ``t is not None and <term>``:
+    the terms of inputs without a tangent (False) are skipped; None if none is left (no tangent).
+
+    torch skips them too (a missing tangent is an exact zero there): adding a zero tangent's term
+    instead would turn ``inf * 0`` into nan where torch gives the sum of the other terms.
+    """
+    total = None
+    for term in terms:
+        if isinstance(term, Tensor):
+            total = term if total is None else total + term
+    return total

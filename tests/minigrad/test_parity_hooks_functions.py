@@ -475,7 +475,7 @@ def test_second_backward_raises_where_torch_does():
     assert not differences(cases)
 
 
-OPS_SAVING_OTHERWISE = {  # the ops (not this file's area) save other things than torch's nodes
+OPS_SAVING_OTHERWISE = {  # ops whose nodes save what torch's save, not all their inputs
     "div_rounding": lambda L, x, y: L.div(x, y, rounding_mode="floor"),  # torch saves `other`
     "addmm_bias_only": lambda L, x, y: L.addmm(x.view(3, 1).expand(3, 3), L.ones(3, 2, dtype=L.float64),
                                                L.ones(2, 3, dtype=L.float64)),  # torch: nothing
@@ -483,7 +483,6 @@ OPS_SAVING_OTHERWISE = {  # the ops (not this file's area) save other things tha
 }
 
 
-@pytest.mark.xfail(strict=True, reason="known difference in ops/ (see OPS_SAVING_OTHERWISE)")
 @pytest.mark.parametrize("f", list(OPS_SAVING_OTHERWISE.values()), ids=list(OPS_SAVING_OTHERWISE))
 def test_second_backward_through_ops_that_save_otherwise(f):
     check(lambda L: _twice(L, f))
