@@ -7,7 +7,6 @@ same pass as the values: one forward pass gives one Jacobian-vector product.
 import weakref
 from collections import namedtuple
 
-
 from ..tensor import Tensor
 
 

@@ -34,7 +34,7 @@ INFERENCE_MESSAGE = (
 
 _NUMBERS = {int, float, bool}  # checked before isinstance(a, Number), which is slow
 
-# needs_input_grad of ops with up to 4 arguments, shared: a node keeps one of these instead of a
+# needs_input_grad (and _input_mask) of ops with up to 4 arguments, shared: a node keeps one of these instead of a
 # tuple of its own (a tuple per op would be one more object for the garbage collector to count
 # and examine while the graph grows)
 _FLAGS = {t: t for n in range(5) for t in itertools.product((False, True), repeat=n)}
@@ -183,8 +183,8 @@ class BackwardNode(Node):
         if (not self._fn.builtin or self.other is not None
                 or saved and any(t is not None for t in saved)):
             self._freed = True
-        if saved:  # (only then: one attribute more than it was made with can give a node a
-            self._saved = ()  # dictionary of its own in CPython, one more object per node)
+        if saved:  # (else it has no _saved of its own to drop: see Node._freed)
+            self._saved = ()
 
     def _materialize(self, grads):
         """One gradient per output: zeros where none arrived (unless materialize_grads is off)."""
@@ -437,13 +437,15 @@ def _connect_inputs(cls, ctx, args):
     if True not in needs:
         return False
     ctx._seq = next(sequence)
+    ctx._freed = False  # now, not first when released: see Node._freed
     ctx._next_nodes = tuple(nodes)
     if nrs is not None:  # else every input is output 0 of its node (see Node._next_nrs)
         ctx._next_nrs = tuple(nrs.get(i, 0) for i in range(len(nodes)))
     needs = tuple(needs)
     ctx.needs_input_grad = _FLAGS.get(needs, needs)  # a shared tuple (see _FLAGS)
     if has_edge is not None:
-        ctx._input_mask = has_edge
+        has_edge = tuple(has_edge)
+        ctx._input_mask = _FLAGS.get(has_edge, has_edge)  # shared too
     return True
 
 

@@ -114,6 +114,10 @@ class Node:
     _retained = None        # {output_nr: weak reference}: output tensors that called retain_grad()
     _hooked = False         # any of the above: the engine looks only at this flag
     _freed = False          # release_variables ran: what the node saved is gone (FREED_MESSAGE)
+    # (A node made by an op sets _freed when it is made, and release_variables sets no attribute
+    # that the node does not have yet: CPython keeps a class's instance attributes in one shared
+    # table, with room for few names that its first instances did not have; a name more gives
+    # the node a dictionary of its own, one more object for the collector to walk.)
 
     def name(self):
         return type(self).__name__

@@ -6,6 +6,9 @@ These are not timing tests: with the cyclic collector switched off, a weak refer
 array is dead right after the last owner is deleted, or it is not.
 """
 import gc
+import os
+import subprocess
+import sys
 import tracemalloc
 import weakref
 
@@ -14,6 +17,8 @@ import pytest
 
 import minigrad
 import minigrad.nn  # noqa: F401
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
 @pytest.fixture
@@ -195,3 +200,39 @@ def test_backward_pauses_the_cyclic_collector_and_leaves_it_as_it_found_it():
     finally:
         gc.enable()
     assert seen == [False] * 4
+
+
+LEFT_BY_BACKWARD = """
+import gc, sys
+import minigrad
+
+def left_by_backward(n):
+    # how many objects that backward through n ops made are still alive after it, the graph kept
+    x = minigrad.ones(3, requires_grad=True)
+    y = x
+    for i in range(n):
+        y = ops[i % len(ops)](y, x)
+    loss = y.sum()
+    gc.collect()  # everything so far is now in the oldest generation: the youngest is empty
+    loss.backward()
+    return len(gc.get_objects(generation=0))
+
+# ops that save nothing, a number, their input, their output, both inputs
+ops = (lambda y, x: y + 1, lambda y, x: y * 1.0001, lambda y, x: y.sin(), lambda y, x: y.tanh(),
+       lambda y, x: y * x)
+x = minigrad.ones(3, requires_grad=True)
+for op in ops:  # first many forward passes without backward, as when a notebook evaluates
+    [op(x, x) for _ in range(100)]
+gc.disable()
+print(left_by_backward(2000) - left_by_backward(200))
+"""
+
+
+def test_backward_leaves_nothing_behind_per_node():
+    """Backward makes nothing per node that outlives it: each would be one more object for every
+    later run of Python's collector to walk, as long as the graph lives. (An attribute set on a
+    node when it is released must not give it a dictionary of its own, for one; whether it would
+    depends on the nodes made before, so this runs in a fresh interpreter.)"""
+    out = subprocess.run([sys.executable, "-c", LEFT_BY_BACKWARD], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert int(out.stdout) < 10, out.stdout
