@@ -251,6 +251,11 @@ class Tensor:
         if value and self._inference and not _inference_mode():
             raise RuntimeError("Setting requires_grad=True on inference tensor outside "
                                "InferenceMode is not allowed.")
+        view = self._view
+        if view is not None and view.grad_from_base:  # it requires grad as long as its base does;
+            if not value:                             # asked for, it gets a gradient of its own
+                return
+            view.grad_from_base = False
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):

@@ -257,9 +257,9 @@ def _seed_gradients(outputs, grad_outputs):
                            f"{len(grad_outputs)} and {len(outputs)}")
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not out._requires_grad:
+        if not out._requires_grad or out._view is not None and out._view.grad_from_base:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
-                               "grad_fn")
+                               "grad_fn")  # (a view of the second kind has no node: views.ViewInfo)
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")

@@ -221,7 +221,10 @@ class AccumulateGrad(Node):
 
 
 def grad_accumulator(leaf):
-    """The AccumulateGrad node of ``leaf``: the one the graph already uses, or a new one."""
+    """The AccumulateGrad node of ``leaf``: the one the graph already uses, or a new one (None for
+    a view that requires grad only because its base does: see ViewInfo)."""
+    if leaf._view is not None and leaf._view.grad_from_base:
+        return None
     ref = leaf._grad_acc
     node = ref() if ref is not None else None
     if node is None:

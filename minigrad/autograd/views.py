@@ -51,16 +51,19 @@ class ViewInfo:
     ``replay`` maps an array shaped like the base to the view of it. ``version`` is the version
     of the shared memory when the view's grad_fn was made. A view made under no_grad or in
     inference mode (``in_inference``) is not ``tracked``: autograd does not follow changes made
-    through it. A view that a custom Function returned (and any view of it) is ``custom``: its
-    history is the Function's backward, which an in-place change cannot be added to, so changing
-    it or its base in place is an error.
+    through it. Such a view of a tensor that requires grad requires grad too, only because its
+    base does (``grad_from_base``): it is a leaf without an AccumulateGrad node, so no gradient
+    reaches it, nor through it the base (torch's rule). A view that a custom Function returned
+    (and any view of it) is ``custom``: its history is the Function's backward, which an in-place
+    change cannot be added to, so changing it or its base in place is an error.
     """
 
-    __slots__ = ("base", "replay", "version", "tracked", "in_inference", "custom")
+    __slots__ = ("base", "replay", "version", "tracked", "in_inference", "custom", "grad_from_base")
 
     def __init__(self, base, replay, version, tracked, in_inference=False, custom=False):
         self.base, self.replay, self.version, self.tracked = base, replay, version, tracked
         self.in_inference, self.custom = in_inference, custom
+        self.grad_from_base = False
 
     def refresh(self, view):
         """The memory changed in place since ``view``'s grad_fn was made: point it at the base's
@@ -112,6 +115,8 @@ def make_view(x, replay):
                          custom=tracked and info is not None and info.custom)  # (see ViewInfo)
     if x._inference:
         out._inference = True
+    elif not tracked and x._requires_grad:
+        out._requires_grad = out._view.grad_from_base = True
     return out
 
 
@@ -133,11 +138,11 @@ def check_inplace(t):
     info = t._view
     if info is not None and info.custom:
         raise RuntimeError(custom_function_view_message(t, "is being"))
+    if info is not None and info.base._requires_grad and not info.tracked:
+        raise RuntimeError(INFERENCE_VIEW_MESSAGE if info.in_inference else NO_GRAD_VIEW_MESSAGE)
     if t._grad_fn is None and t._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if info is not None and info.base._requires_grad:
-        if not info.tracked:
-            raise RuntimeError(INFERENCE_VIEW_MESSAGE if info.in_inference else NO_GRAD_VIEW_MESSAGE)
         if info.base._grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
