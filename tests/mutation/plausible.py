@@ -3,11 +3,11 @@
 Each entry: (file, the exact text, what a buggy version would have instead, what the bug is).
 """
 MINIGRAD = [
-    ("minigrad/autograd/grad_mode.py", "        state.enabled, state.inference = self._saved",
-     "        state.enabled, state.inference = True, self._saved[1]",
+    ("minigrad/autograd/grad_mode.py", "    state.enabled, state.inference, state.grad_in_inference = saved",
+     "    state.enabled, state.inference, state.grad_in_inference = True, saved[1], saved[2]",
      "a grad-mode block restores True instead of the previous mode"),
-    ("minigrad/autograd/views.py", "    share_version_counter(out, t)\n    return out",
-     "    share_version_counter(out, t)\n    out._grad_fn = t._grad_fn\n    return out",
+    ("minigrad/autograd/views.py", "    share_version_counter(out, t)\n    if t._inference:",
+     "    share_version_counter(out, t)\n    out._grad_fn = t._grad_fn\n    if t._inference:",
      "detach() of a non-leaf keeps its grad_fn"),
     ("minigrad/ops/reductions.py", "wrap((hit / hit.sum(axis=ctx.dims, keepdims=True)).astype(like._data.dtype))",
      "wrap(hit.astype(like._data.dtype))",
@@ -27,7 +27,7 @@ MINIGRAD = [
      "    if False:\n        grad = grad.sum(dims, keepdim=True)", "sum_to forgets the broadcast dims"),
     ("minigrad/autograd/function.py", "                if t._vc[0] != expected:",
      "                if False:", "the version check of saved tensors is gone"),
-    ("minigrad/autograd/views.py", "    base._grad_fn = CopySlices(edge(base), fn, info)",
+    ("minigrad/autograd/views.py", "    set_history(base, CopySlices(edge(base), fn, info))",
      "    t._grad_fn = fn", "an in-place op on a view does not rebase its base"),
     ("minigrad/autograd/graph.py", "        leaf._grad_acc = weakref.ref(node)",
      "        leaf._grad_acc = lambda node=node: node", "a leaf holds its AccumulateGrad strongly (a cycle)"),
