@@ -166,6 +166,15 @@ def test_no_tangent_where_no_input_has_one(name):
     _forward(BINARY_FW[name], [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], [None, None])
 
 
+@pytest.mark.parametrize("which", [(True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("op", [lambda L, a, b: L.maximum(a, b), lambda L, a, b: L.minimum(a, b)],
+                         ids=["maximum", "minimum"])
+def test_ties_share_the_tangent(op, which):
+    """Where both inputs are equal, maximum's and minimum's tangent is the mean of theirs."""
+    tangents = [[1.0, 2.0, -1.0], [3.0, -2.0, 5.0]]
+    _forward(op, [[1.0, 2.0, 3.0], [1.0, 0.0, 3.0]], [t if w else None for t, w in zip(tangents, which)])
+
+
 # ---------------------------------------------------------------------- sum(None)
 @pytest.mark.parametrize("call", [
     lambda L, x: x.sum(), lambda L, x: x.sum(None), lambda L, x: x.sum(dim=None), lambda L, x: x.sum(axis=None),

@@ -34,8 +34,14 @@ MINIGRAD = [
     ("minigrad/autograd/function.py", "            if with_history:\n                t._grad_fn",
      "            if False:\n                t._grad_fn",
      "a saved output comes back without history (wrong double backward)"),
+    ("minigrad/autograd/function.py", "    ctx._freed = False  # now, not first when released: see Node._freed\n",
+     "", "releasing a node adds attributes to it (CPython then gives some nodes a dictionary each)"),
+    ("minigrad/autograd/graph.py", "    if leaf._view is not None and leaf._view.grad_from_base:\n        return None\n",
+     "", "a view made under no_grad gets an AccumulateGrad node of its own"),
     ("minigrad/ops/elementwise.py", "np.where(x == y, 0.5, wins.astype(np.float64))",
-     "np.where(x == y, 1.0, wins.astype(np.float64))", "maximum's ties give both inputs the full gradient"),
+     "np.where(x == y, 1.0, wins.astype(np.float64))", "maximum's ties give the first input's whole tangent"),
+    ("minigrad/ops/elementwise.py", "        g = where(wrap(x == y), g * 0.5, g)\n", "",
+     "maximum's ties give both inputs the full gradient"),
 ]
 
 AUTOGRADER = [
